@@ -1,0 +1,90 @@
+# forkd: one non-recursive GNU Makefile.
+#
+#   make                 build/forkd and build/forkd-zygote (newest CPython >= 3.11)
+#   make PYTHON=/path/to/python3.X   build against that interpreter
+#   make BUILD=dir       put everything under dir (the tests build one per Python)
+#   make deps            install the Debian packages that are missing
+#   make run             deps, build, serve examples/hello on 127.0.0.1:8000
+#   make test            deps, build, unit tests, black-box tests on every CPython
+#   make asan            the same under AddressSanitizer + UBSan
+
+BUILD	?= build
+ifeq ($(origin PYTHON), undefined)
+PYTHON	:= $(shell scripts/find-python.sh --newest)
+endif
+PYTHON_EXE := $(shell readlink -f "$(PYTHON)" 2>/dev/null)
+PYCONFIG   := $(shell scripts/find-python.sh --config "$(PYTHON)")
+PY_INC	   := $(shell $(PYCONFIG) --includes 2>/dev/null)
+PY_EMBED   := $(shell $(PYCONFIG) --ldflags --embed 2>/dev/null)
+
+CC	?= cc
+WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith
+ifdef CI
+WARN	+= -Werror
+endif
+OPT	?= -O2 -g
+SAN	?=
+CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE
+CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
+LDFLAGS	:= $(SAN)
+
+COMMON	:= common/log.c common/proto.c
+SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
+	   server/worker.c server/zyglink.c server/wstatus.c
+HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
+	   server/http_util.c
+PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
+	   preload/py_embed.c
+PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c
+
+obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+# Pure modules the C unit tests link against (no main, no Python).
+UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
+	   server/wstatus.c)
+UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
+
+all: $(BUILD)/forkd $(BUILD)/forkd-zygote
+
+# The CPython boundary, enforced by the include path: only these objects
+# can include <Python.h>.
+$(BUILD)/obj/preload/py_%.o $(BUILD)/obj/pyhooks/%.o: \
+	CPPFLAGS += $(PY_INC) -DFORKD_PYTHON='"$(PYTHON_EXE)"'
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The supervisor never links libpython.
+$(BUILD)/forkd: $(call obj,$(SERVER) $(COMMON))
+	$(CC) $(LDFLAGS) -o $@ $^ -luring
+
+$(BUILD)/forkd-zygote: $(call obj,$(PRELOAD) $(PYHOOKS) $(HTTP) $(COMMON))
+	@test -n "$(PY_EMBED)" || { echo "no CPython >= 3.11 with headers found: run make deps" >&2; exit 100; }
+	$(CC) $(LDFLAGS) -o $@ $^ $(PY_EMBED)
+
+$(BUILD)/tests/%: tests/%.c $(UNITLIB)
+	@mkdir -p $(@D) $(BUILD)/obj/tests
+	$(CC) $(CPPFLAGS) -MF $(BUILD)/obj/tests/$*.d -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNITLIB) -luring
+
+units: $(UNITS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps all
+	@echo "forkd: serving examples/hello at http://127.0.0.1:8000/ (Ctrl-C stops)"
+	$(BUILD)/forkd --app app:app --chdir examples/hello -w 2 -b 127.0.0.1:8000
+
+test: deps
+	@scripts/run-tests.sh
+
+asan:
+	@FORKD_ASAN=1 scripts/run-tests.sh
+
+clean:
+	rm -rf build
+
+.PHONY: all units deps run test asan clean
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

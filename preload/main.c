@@ -1,0 +1,175 @@
+/*
+ * main.c: forkd-zygote.  Started by the supervisor with the control
+ * socket on fd 3 and the listeners from fd 4, it imports the app once,
+ * runs the pre_fork hooks, freezes the heap, says READY and forks
+ * workers on order.  "forkd-zygote --version" prints what the embedded
+ * Python can do.
+ *
+ * Exit codes: 100 bad arguments, 101 the app is broken (import, hooks,
+ * threads), 111 a system call failed.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "log.h"
+#include "proto.h"
+#include "py.h"
+#include "version.h"
+#include "zygote.h"
+
+enum {
+	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
+	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
+	OPT_LOGLEVEL, OPT_VERSION,
+};
+
+static const struct option zygote_options[] = {
+	{ "app",		required_argument, NULL, OPT_APP },
+	{ "chdir",		required_argument, NULL, OPT_CHDIR },
+	{ "pythonpath",		required_argument, NULL, OPT_PYTHONPATH },
+	{ "listeners",		required_argument, NULL, OPT_LISTENERS },
+	{ "supervisor-pid",	required_argument, NULL, OPT_SUPERVISOR },
+	{ "generation",		required_argument, NULL, OPT_GENERATION },
+	{ "graceful-timeout",	required_argument, NULL, OPT_GRACEFUL },
+	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
+	{ "log-level",		required_argument, NULL, OPT_LOGLEVEL },
+	{ "version",		no_argument,	   NULL, OPT_VERSION },
+	{ NULL,			0,		   NULL, 0 }
+};
+
+static unsigned
+zygote_num(const char *s, const char *what)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *s == '\0' || v > 0x7fffffffUL)
+		fatalx(EXIT_USAGE, "--%s %s: not a number", what, s);
+	return (unsigned)v;
+}
+
+static void
+zygote_args(int argc, char *argv[], struct zygote_opts *o)
+{
+	enum log_level	level;
+	int		c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_APP:
+			o->app = optarg;
+			break;
+		case OPT_CHDIR:
+			o->chdir = optarg;
+			break;
+		case OPT_PYTHONPATH:
+			if (o->npythonpath == ZYGOTE_MAX_PYPATHS)
+				fatalx(EXIT_USAGE, "too many --pythonpath");
+			o->pythonpath[o->npythonpath++] = optarg;
+			break;
+		case OPT_LISTENERS:
+			o->nlisten = zygote_num(optarg, "listeners");
+			break;
+		case OPT_SUPERVISOR:
+			o->supervisor = zygote_num(optarg, "supervisor-pid");
+			break;
+		case OPT_GENERATION:
+			o->generation = zygote_num(optarg, "generation");
+			break;
+		case OPT_GRACEFUL:
+			o->graceful_timeout = zygote_num(optarg,
+			    "graceful-timeout");
+			break;
+		case OPT_KEEPALIVE:
+			o->keepalive = zygote_num(optarg, "keep-alive");
+			break;
+		case OPT_LOGLEVEL:
+			if (log_parse_level(optarg, &level) != 0)
+				fatalx(EXIT_USAGE, "--log-level %s", optarg);
+			log_init("zygote", level);
+			break;
+		case OPT_VERSION:
+			o->version = 1;
+			break;
+		default:
+			fatalx(EXIT_USAGE, "forkd-zygote is started by forkd; "
+			    "see forkd --help");
+		}
+	}
+	if (o->version)
+		return;
+	if (o->app == NULL || o->supervisor <= 0 || o->nlisten == 0)
+		fatalx(EXIT_USAGE, "forkd-zygote is started by forkd, not by "
+		    "hand (missing --app, --supervisor-pid or --listeners)");
+}
+
+static void
+zygote_ready(const struct zygote_opts *o)
+{
+	struct proto_msg	m;
+	char			v[32];
+
+	proto_init(&m, PROTO_READY);
+	m.generation = o->generation;
+	snprintf(m.info, sizeof(m.info), "python %s, app %s",
+	    py_version(v, sizeof(v)), o->app);
+	if (send(PROTO_CONTROL_FD, &m, sizeof(m), MSG_NOSIGNAL) == -1)
+		fatal("send READY");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct zygote_opts	o;
+	struct py_opts		po;
+	int			r;
+
+	log_init("zygote", LOG_LEVEL_INFO);
+	zygote_args(argc, argv, &o);
+	memset(&po, 0, sizeof(po));
+	po.pythonpath = o.pythonpath;
+	po.npythonpath = o.npythonpath;
+	if (o.version) {
+		if (py_init(&po) != 0)
+			return EXIT_SYSCALL;
+		py_print_capabilities();
+		return EXIT_CLEAN;
+	}
+	if (o.chdir != NULL && chdir(o.chdir) == -1)
+		fatalx(EXIT_USAGE, "--chdir %s: %s", o.chdir, strerror(errno));
+	if (py_init(&po) != 0)
+		return EXIT_APP_BROKEN;
+	if (py_load_app(o.app) != 0 || py_run_pre_fork() != 0) {
+		py_flush_stdio();
+		return EXIT_APP_BROKEN;
+	}
+	if ((r = zygote_count_threads()) != 1) {
+		log_warnx("the app started threads at import (%d threads): "
+		    "forkd cannot fork a multi-threaded process; start them "
+		    "in a @forkd.post_fork hook", r);
+		py_log_threads();
+		py_flush_stdio();
+		return EXIT_APP_BROKEN;
+	}
+	py_freeze_heap();
+	py_flush_stdio();
+	zygote_ready(&o);
+	r = zygote_serve(&o);
+	if (r == -EDEADLK)
+		return EXIT_APP_BROKEN;
+	if (r != 0) {
+		log_warnc(r, "control loop");
+		return EXIT_SYSCALL;
+	}
+	return EXIT_CLEAN;
+}

@@ -1,0 +1,40 @@
+/*
+ * py.h: the zygote's only door into CPython.  Only preload/py_*.c and
+ * pyhooks/ include <Python.h>; callers here see plain C types, never a
+ * PyObject, and never check PyErr_Occurred(): each function logs the
+ * Python traceback itself and returns 0 or -1.
+ */
+#ifndef FORKD_PY_H
+#define FORKD_PY_H
+
+#include <stddef.h>
+
+struct http_exchange;
+
+struct py_opts {
+	const char	*const *pythonpath;	/* put first on sys.path */
+	size_t		 npythonpath;
+};
+
+int	py_init(const struct py_opts *o);
+int	py_load_app(const char *spec);		/* "pkg.module:callable" */
+int	py_run_pre_fork(void);
+void	py_freeze_heap(void);			/* gc.collect(), gc.freeze() */
+/* Logs the names of the Python threads alive (for the refusal to fork). */
+void	py_log_threads(void);
+void	py_before_fork(void);
+void	py_after_fork_parent(void);
+void	py_after_fork_child(void);
+/*
+ * In a new worker: gc back on, worker id set, post_fork hooks run.
+ * Returns the handler argument for py_wsgi_handle, or NULL (logged).
+ */
+void	*py_worker_start(unsigned worker_id, unsigned generation);
+void	py_wsgi_handle(struct http_exchange *ex, void *arg);
+void	py_flush_stdio(void);
+/* Writes "3.12.1" into buf; returns buf. */
+const char *py_version(char *buf, size_t len);
+/* Prints what this Python can do (for forkd --version) to stdout. */
+void	py_print_capabilities(void);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * py_embed.c: embeds CPython in the zygote: configuration, sys.path, the
+ * app import, the hooks, the collector, and the three PyOS_*Fork calls.
+ * Every function logs a Python error with its traceback and returns -1;
+ * none leaves an exception set.
+ */
+#include "forkd_state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "py.h"
+
+#ifndef FORKD_PYTHON
+#error "FORKD_PYTHON (the interpreter built against) must be defined"
+#endif
+
+/*
+ * gunicorn's app spec: "module:name" or "module:factory(literal args)".
+ * ast keeps the call form safe: only literals are evaluated.
+ */
+static const char py_resolve_src[] =
+"def resolve(module, expr):\n"
+"    import ast\n"
+"    try:\n"
+"        node = ast.parse(expr, mode='eval').body\n"
+"    except SyntaxError:\n"
+"        raise ValueError('cannot parse app expression %r' % expr)\n"
+"    call = None\n"
+"    if isinstance(node, ast.Call):\n"
+"        call = node\n"
+"        node = node.func\n"
+"    if not isinstance(node, ast.Name):\n"
+"        raise ValueError('app must be a name or a call of a name, not %r'"
+" % expr)\n"
+"    try:\n"
+"        obj = getattr(module, node.id)\n"
+"    except AttributeError:\n"
+"        raise AttributeError('failed to find attribute %r in %r'"
+" % (node.id, module.__name__)) from None\n"
+"    if call is not None:\n"
+"        args = [ast.literal_eval(a) for a in call.args]\n"
+"        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}\n"
+"        obj = obj(*args, **kwargs)\n"
+"    if obj is None:\n"
+"        raise TypeError('the app factory %r returned None' % expr)\n"
+"    if not callable(obj):\n"
+"        raise TypeError('app %r is not callable' % expr)\n"
+"    return obj\n";
+
+static void
+py_log_error(const char *fmt, const char *arg)
+{
+	log_warnx(fmt, arg);
+	PyErr_PrintEx(0);
+}
+
+static int
+py_status_ok(PyStatus st, const char *what)
+{
+	if (!PyStatus_Exception(st))
+		return 1;
+	log_warnx("%s: %s%s%s", what, st.func ? st.func : "",
+	    st.func ? ": " : "", st.err_msg ? st.err_msg : "failed");
+	return 0;
+}
+
+/*
+ * The program name decides sys.prefix as for a "python" command: the
+ * active virtualenv's python when VIRTUAL_ENV names one for this
+ * version, else the interpreter forkd was built against.
+ */
+static int
+py_set_program(PyConfig *c)
+{
+	char		 path[4096], libdir[4096];
+	const char	*venv = getenv("VIRTUAL_ENV");
+	struct stat	 sb;
+
+	snprintf(path, sizeof(path), "%s", FORKD_PYTHON);
+	if (venv != NULL && *venv != '\0') {
+		snprintf(libdir, sizeof(libdir), "%s/lib/python%d.%d", venv,
+		    PY_MAJOR_VERSION, PY_MINOR_VERSION);
+		if (stat(libdir, &sb) == 0 && S_ISDIR(sb.st_mode))
+			snprintf(path, sizeof(path), "%s/bin/python%d", venv,
+			    PY_MAJOR_VERSION);
+		else
+			log_warnx("VIRTUAL_ENV %s has no lib/python%d.%d: "
+			    "not a virtualenv for this Python, ignored", venv,
+			    PY_MAJOR_VERSION, PY_MINOR_VERSION);
+	}
+	return py_status_ok(PyConfig_SetBytesString(c, &c->program_name,
+	    path), "program name") ? 0 : -1;
+}
+
+static int
+py_sys_path_insert(const char *dir)
+{
+	PyObject	*path, *s;
+	int		 r;
+
+	if ((path = PySys_GetObject("path")) == NULL)	/* borrowed */
+		return -1;
+	if ((s = PyUnicode_DecodeFSDefault(dir)) == NULL)
+		return -1;
+	r = PyList_Insert(path, 0, s);
+	Py_DECREF(s);
+	return r;
+}
+
+int
+py_init(const struct py_opts *o)
+{
+	PyConfig	c;
+	char		cwd[4096];
+	size_t		i;
+
+	if (PyImport_AppendInittab("forkd", PyInit_forkd) != 0) {
+		log_warnx("cannot register the forkd module");
+		return -1;
+	}
+	/* As a "python" command: PYTHONPATH, PYTHONHOME, site honoured. */
+	PyConfig_InitPythonConfig(&c);
+	c.install_signal_handlers = 0;	/* signals are the C side's */
+	c.parse_argv = 0;
+	if (py_set_program(&c) != 0 ||
+	    !py_status_ok(PyConfig_SetBytesArgv(&c, 1,
+	    (char *[]){ "forkd", NULL }), "argv") ||
+	    !py_status_ok(Py_InitializeFromConfig(&c), "Python "
+	    "initialization")) {
+		PyConfig_Clear(&c);
+		return -1;
+	}
+	PyConfig_Clear(&c);
+	/* No collection may write the heap before it is frozen. */
+	(void)PyGC_Disable();
+
+	/* gunicorn's order: pythonpath entries, then the app's directory. */
+	if (getcwd(cwd, sizeof(cwd)) == NULL || py_sys_path_insert(cwd) != 0)
+		goto fail;
+	for (i = o->npythonpath; i > 0; i--)
+		if (py_sys_path_insert(o->pythonpath[i - 1]) != 0)
+			goto fail;
+	return 0;
+ fail:
+	py_log_error("cannot set sys.path%s", "");
+	return -1;
+}
+
+int
+py_load_app(const char *spec)
+{
+	PyObject	*ns = NULL, *mod = NULL, *app = NULL, *r;
+	char		 modname[512];
+	const char	*colon, *expr = "application";
+	size_t		 n;
+	int		 rc = -1;
+
+	if ((colon = strchr(spec, ':')) != NULL) {
+		n = colon - spec;
+		expr = colon + 1;
+	} else
+		n = strlen(spec);
+	if (n == 0 || n >= sizeof(modname) || *expr == '\0') {
+		log_warnx("--app %s: want module:callable", spec);
+		return -1;
+	}
+	memcpy(modname, spec, n);
+	modname[n] = '\0';
+	if ((mod = PyImport_ImportModule(modname)) == NULL) {
+		py_log_error("cannot import the app module %s:", modname);
+		goto out;
+	}
+	if ((ns = PyDict_New()) == NULL ||
+	    PyDict_SetItemString(ns, "__builtins__",
+	    PyEval_GetBuiltins()) != 0 ||
+	    (r = PyRun_String(py_resolve_src, Py_file_input, ns, ns)) == NULL) {
+		py_log_error("internal error preparing the app resolver%s", "");
+		goto out;
+	}
+	Py_DECREF(r);
+	app = PyObject_CallFunction(PyDict_GetItemString(ns, "resolve"),
+	    "Os", mod, expr);
+	if (app == NULL) {
+		py_log_error("cannot load app %s:", spec);
+		goto out;
+	}
+	if (forkd_set_app(app) != 0) {	/* takes app */
+		py_log_error("cannot keep the app %s", spec);
+		goto out;
+	}
+	rc = 0;
+ out:
+	Py_XDECREF(ns);
+	Py_XDECREF(mod);
+	return rc;
+}
+
+int
+py_run_pre_fork(void)
+{
+	if (forkd_run_hooks(FORKD_HOOK_PRE_FORK) == 0)
+		return 0;
+	py_log_error("a @forkd.pre_fork hook raised:%s", "");
+	return -1;
+}
+
+void
+py_freeze_heap(void)
+{
+	PyObject	*gc, *r;
+
+	(void)PyGC_Collect();
+	if ((gc = PyImport_ImportModule("gc")) == NULL ||
+	    (r = PyObject_CallMethod(gc, "freeze", NULL)) == NULL) {
+		py_log_error("gc.freeze() failed%s", "");
+		Py_XDECREF(gc);
+		return;
+	}
+	Py_DECREF(r);
+	Py_DECREF(gc);
+}
+
+void
+py_log_threads(void)
+{
+	PyObject	*th, *list, *names;
+	PyObject	*sep;
+
+	if ((th = PyImport_ImportModule("threading")) == NULL) {
+		PyErr_Clear();
+		return;
+	}
+	list = PyObject_CallMethod(th, "enumerate", NULL);
+	Py_DECREF(th);
+	if (list == NULL) {
+		PyErr_Clear();
+		return;
+	}
+	names = PyObject_Repr(list);
+	Py_DECREF(list);
+	sep = names;
+	if (sep != NULL)
+		log_warnx("Python threads: %s", PyUnicode_AsUTF8(sep));
+	Py_XDECREF(names);
+	PyErr_Clear();
+}
+
+void
+py_before_fork(void)
+{
+	PyOS_BeforeFork();
+}
+
+void
+py_after_fork_parent(void)
+{
+	PyOS_AfterFork_Parent();
+}
+
+void
+py_after_fork_child(void)
+{
+	PyOS_AfterFork_Child();
+}
+
+void *
+py_worker_start(unsigned worker_id, unsigned generation)
+{
+	struct forkd_state	*st;
+
+	(void)PyGC_Enable();
+	if (forkd_set_worker(worker_id, generation) != 0 ||
+	    (st = forkd_state_get()) == NULL) {
+		py_log_error("cannot set up the forkd module%s", "");
+		return NULL;
+	}
+	if (forkd_run_hooks(FORKD_HOOK_POST_FORK) != 0) {
+		py_log_error("a @forkd.post_fork hook raised:%s", "");
+		return NULL;
+	}
+	if (st->app == NULL) {
+		log_warnx("no app loaded");
+		return NULL;
+	}
+	return st;
+}
+
+void
+py_flush_stdio(void)
+{
+	PyObject	*f, *r;
+	const char	*names[] = { "stdout", "stderr" };
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		if ((f = PySys_GetObject(names[i])) == NULL || f == Py_None)
+			continue;
+		if ((r = PyObject_CallMethod(f, "flush", NULL)) == NULL)
+			PyErr_Clear();
+		Py_XDECREF(r);
+	}
+}
+
+const char *
+py_version(char *buf, size_t len)
+{
+	snprintf(buf, len, "%d.%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION,
+	    PY_MICRO_VERSION);
+	return buf;
+}
+
+void
+py_print_capabilities(void)
+{
+	char		 v[32];
+	PyObject	*sc, *flags = NULL;
+	const char	*f = "";
+
+	printf("python: %s (%s)\n", py_version(v, sizeof(v)), FORKD_PYTHON);
+	printf("specializing interpreter (PEP 659): yes\n");
+#if PY_VERSION_HEX >= 0x030C0000
+	printf("immortal objects: yes (3.12+): the full seal is possible\n");
+#else
+	printf("immortal objects: no (Python %d.%d has none): the seal is "
+	    "gc.freeze only\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+#endif
+#ifdef Py_GIL_DISABLED
+	printf("free-threaded build: yes (immortalization not supported)\n");
+#endif
+	if ((sc = PyImport_ImportModule("sysconfig")) != NULL) {
+		flags = PyObject_CallMethod(sc, "get_config_var", "s",
+		    "PY_CORE_CFLAGS");
+		Py_DECREF(sc);
+	}
+	if (flags != NULL && PyUnicode_Check(flags))
+		f = PyUnicode_AsUTF8(flags);
+	printf("JIT (tier 2): %s\n", f != NULL && strstr(f, "_Py_JIT") ?
+	    "built in" : "no");
+	Py_XDECREF(flags);
+	PyErr_Clear();
+}

@@ -1,0 +1,120 @@
+/*
+ * worker.c: a worker's life, from the moment it is forked from the
+ * zygote to its _exit().  It ties itself to the supervisor, resets what
+ * the zygote left (signals, fds), lets the app run its post_fork hooks,
+ * then runs the HTTP connection loop with the WSGI bridge as handler.
+ */
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "http_conn.h"
+#include "log.h"
+#include "proto.h"
+#include "py.h"
+#include "zygote.h"
+
+#define WORKER_REPARENT_WAIT_MS	5000
+
+static void
+worker_quit(int sig)
+{
+	(void)sig;
+	_exit(EXIT_CLEAN);	/* quick stop: async-signal-safe */
+}
+
+/* Waits for the middle process to exit and hand us to the supervisor. */
+static void
+worker_adopt(const struct zygote_opts *o)
+{
+	struct timespec	ts = { 0, 200000 };
+	int		i;
+
+	for (i = 0; getppid() != o->supervisor; i++) {
+		if (i * 200 / 1000 > WORKER_REPARENT_WAIT_MS)
+			fatalx(EXIT_SYSCALL, "not adopted by the supervisor "
+			    "(pid %d): is it a child subreaper?",
+			    (int)o->supervisor);
+		nanosleep(&ts, NULL);
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		fatal("prctl(PR_SET_PDEATHSIG)");
+	/* The supervisor may have died before the line above. */
+	if (getppid() != o->supervisor)
+		_exit(EXIT_CLEAN);
+}
+
+static void
+worker_signals(void)
+{
+	struct sigaction	sa;
+	sigset_t		set;
+	int			sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = worker_quit;
+	(void)sigaction(SIGQUIT, &sa, NULL);
+	sigfillset(&set);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* TERM, INT, HUP reach the connection loop through a signalfd. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+void
+worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
+{
+	struct http_serve_opts	 so;
+	struct http_stats	 stats;
+	int			 fds[16];
+	char			 role[32];
+	void			*handler_arg;
+	size_t			 i;
+	int			 r;
+
+	snprintf(role, sizeof(role), "worker.%u", id);
+	log_set_role(role);
+	worker_adopt(o);
+	close(PROTO_CONTROL_FD);	/* only the zygote talks to the supervisor */
+	worker_signals();
+	if ((handler_arg = py_worker_start(id, gen)) == NULL) {
+		py_flush_stdio();
+		_exit(EXIT_APP_BROKEN);
+	}
+	for (i = 0; i < o->nlisten && i < 16; i++)
+		fds[i] = PROTO_FIRST_LISTEN_FD + (int)i;
+	memset(&so, 0, sizeof(so));
+	so.listen_fds = fds;
+	so.nlisten = i;
+	so.keepalive_ms = o->keepalive * 1000;
+	so.head_timeout_ms = 20000;
+	so.body_timeout_ms = 30000;
+	so.max_requests_per_conn = 1000;
+	so.max_body = 16 << 20;
+	so.max_conns = 1024;
+	so.parent = o->supervisor;
+	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);
+	py_flush_stdio();
+	if (r != 0 && r != -ESRCH)
+		log_warnc(r, "connection loop failed");
+	log_debug("exiting after %llu requests on %llu connections",
+	    (unsigned long long)stats.requests,
+	    (unsigned long long)stats.connections);
+	/* No Py_Finalize: it would walk, and copy, the whole shared heap. */
+	_exit(r == 0 ? EXIT_CLEAN : EXIT_SYSCALL);
+}

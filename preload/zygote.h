@@ -1,0 +1,36 @@
+/*
+ * zygote.h: the zygote's options and its kernel-facing parts (no Python).
+ */
+#ifndef FORKD_ZYGOTE_H
+#define FORKD_ZYGOTE_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#define ZYGOTE_MAX_PYPATHS	16
+
+struct zygote_opts {
+	const char	*app;
+	const char	*chdir;
+	const char	*pythonpath[ZYGOTE_MAX_PYPATHS];
+	size_t		 npythonpath;
+	size_t		 nlisten;
+	pid_t		 supervisor;
+	unsigned	 generation;
+	unsigned	 graceful_timeout;
+	unsigned	 keepalive;
+	int		 version;
+};
+
+/* Returns the number of threads in this process, or -errno. */
+int	zygote_count_threads(void);
+/*
+ * Serves PROTO_FORK orders on the control socket until it closes.
+ * Returns 0 when the supervisor went away, -errno on failure.
+ */
+int	zygote_serve(const struct zygote_opts *o);
+/* Runs a worker in this (new) process; never returns. */
+void	worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
+	    __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * forkd_state.h: the "forkd" module's state, shared by module.c and the
+ * WSGI bridge in wsgi.c.
+ */
+#ifndef FORKD_STATE_H
+#define FORKD_STATE_H
+
+#include "pyhooks.h"
+
+struct forkd_state {
+	PyObject	*hooks[FORKD_HOOK_MAX];	/* owned lists of callables */
+	PyObject	*app;			/* owned: the WSGI callable */
+	PyObject	*start_response_type;	/* owned heap type */
+	PyObject	*bytesio;		/* owned: io.BytesIO */
+	PyObject	*stderr_obj;		/* owned: sys.stderr at first use */
+	PyObject	*wsgi_version;		/* owned: (1, 0) */
+	unsigned	 worker_id;
+	unsigned	 generation;
+};
+
+/* Returns the module state (importing forkd), or NULL with an exception. */
+struct forkd_state *forkd_state_get(void);
+/* Creates the bridge's types for module m; returns a new reference. */
+PyObject	*forkd_wsgi_types(PyObject *m);
+
+#endif

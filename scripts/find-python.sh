@@ -1,0 +1,73 @@
+#!/bin/sh
+# find-python.sh: the CPython interpreters (>= 3.11) this machine can embed.
+#
+#   scripts/find-python.sh            "3.13 /path/to/python3.13" lines, one
+#                                     per minor version, newest first
+#   scripts/find-python.sh --newest   the path of the newest one
+#   scripts/find-python.sh --config PYTHON
+#                                     the python3.X-config that goes with it
+#
+# Looks on PATH (pyenv's shims skipped: they fail without PYENV_VERSION)
+# and, where pyenv exists, in `pyenv root`/versions.  The first interpreter
+# found for a minor version wins, so a system python3.X on PATH is
+# preferred over pyenv's.  Nothing here names a machine's paths.
+set -u
+
+config_for() {
+	py=$1
+	ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' \
+	    2>/dev/null) || return 1
+	bindir=$("$py" -c 'import sysconfig; print(sysconfig.get_config_var("BINDIR") or "")' 2>/dev/null)
+	for c in "$(dirname "$py")/python$ver-config" "$bindir/python$ver-config"; do
+		if [ -x "$c" ]; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
+candidates() {
+	IFS=:
+	for d in $PATH; do
+		case $d in *pyenv/shims*|"") continue ;; esac
+		for p in "$d"/python3.[0-9] "$d"/python3.[0-9][0-9]; do
+			[ -x "$p" ] && echo "$p"
+		done
+	done
+	unset IFS
+	if command -v pyenv >/dev/null 2>&1; then
+		root=$(pyenv root 2>/dev/null)
+		for p in "$root"/versions/*/bin/python3.[0-9] \
+		    "$root"/versions/*/bin/python3.[0-9][0-9]; do
+			[ -x "$p" ] && echo "$p"
+		done
+	fi
+}
+
+list() {
+	seen=" "
+	candidates | while read -r py; do
+		ver=$("$py" -c 'import sys; v=sys.version_info; print("%d.%d" % v[:2] if v >= (3, 11) and not hasattr(sys, "_is_gil_enabled") or v >= (3, 11) and sys._is_gil_enabled() else "")' 2>/dev/null) || continue
+		[ -n "$ver" ] || continue
+		case $seen in *" $ver "*) continue ;; esac
+		config_for "$py" >/dev/null || continue
+		# The headers must be there to embed it.
+		inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+		[ -f "$inc/Python.h" ] || continue
+		seen="$seen$ver "
+		echo "$ver $(readlink -f "$py")"
+	done | sort -t. -k1,1nr -k2,2nr
+}
+
+case ${1:-} in
+--newest)
+	list | head -n 1 | cut -d' ' -f2 ;;
+--config)
+	config_for "$2" ;;
+"")
+	list ;;
+*)
+	echo "usage: $0 [--newest | --config PYTHON]" >&2
+	exit 100 ;;
+esac

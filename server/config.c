@@ -1,0 +1,221 @@
+/*
+ * config.c: parses the supervisor's command line (gunicorn's flag names
+ * where forkd has the same feature).  It validates values but opens
+ * nothing; main.c acts on the result.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+enum {
+	OPT_APP = 256,
+	OPT_GRACEFUL,
+	OPT_KEEPALIVE,
+	OPT_BACKLOG,
+	OPT_CHDIR,
+	OPT_PYTHONPATH,
+	OPT_LOGLEVEL,
+	OPT_ZYGOTE,
+	OPT_VERSION,
+};
+
+static const struct option config_options[] = {
+	{ "app",		required_argument,	NULL, OPT_APP },
+	{ "workers",		required_argument,	NULL, 'w' },
+	{ "bind",		required_argument,	NULL, 'b' },
+	{ "graceful-timeout",	required_argument,	NULL, OPT_GRACEFUL },
+	{ "keep-alive",		required_argument,	NULL, OPT_KEEPALIVE },
+	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
+	{ "chdir",		required_argument,	NULL, OPT_CHDIR },
+	{ "pythonpath",		required_argument,	NULL, OPT_PYTHONPATH },
+	{ "log-level",		required_argument,	NULL, OPT_LOGLEVEL },
+	{ "zygote",		required_argument,	NULL, OPT_ZYGOTE },
+	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+void
+config_usage(FILE *fp)
+{
+	fputs(
+"usage: forkd --app MODULE:CALLABLE [options]\n"
+"       forkd [options] MODULE:CALLABLE\n"
+"\n"
+"  --app SPEC              WSGI app: module:name or module:factory(args)\n"
+"  -w, --workers N         worker processes (default 1)\n"
+"  -b, --bind ADDR         HOST:PORT, [V6]:PORT, unix:PATH or fd://N;\n"
+"                          repeatable (default 127.0.0.1:8000)\n"
+"  --graceful-timeout S    seconds workers get to finish on SIGTERM (30)\n"
+"  --keep-alive S          idle seconds a keep-alive connection is kept (5)\n"
+"  --backlog N             listen backlog (2048)\n"
+"  --chdir DIR             change to DIR before importing the app\n"
+"  --pythonpath DIRS       comma-separated dirs put first on sys.path\n"
+"  --log-level L           error, warning, info or debug (info)\n"
+"  --version               print versions and what this host supports\n"
+"\n"
+"Exit codes: 0 clean, 100 usage, 101 app broken, 111 system call failed.\n",
+	    fp);
+}
+
+int
+config_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int
+config_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int
+config_add_pythonpath(struct config *cfg, char *arg, char *err, size_t errlen)
+{
+	char	*p, *save = NULL;
+
+	for (p = strtok_r(arg, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		if (*p == '\0')
+			continue;
+		if (cfg->npythonpath == CONFIG_MAX_PYPATHS)
+			return config_err(err, errlen,
+			    "--pythonpath: more than %d directories",
+			    CONFIG_MAX_PYPATHS);
+		cfg->pythonpath[cfg->npythonpath++] = p;
+	}
+	return 0;
+}
+
+int
+config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
+    size_t errlen)
+{
+	struct config	cfg;
+	enum log_level	level;
+	int		c, r;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.workers = 1;
+	cfg.graceful_timeout = 30;
+	cfg.keepalive = 5;
+	cfg.backlog = 2048;
+	cfg.log_level = "info";
+
+	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":w:b:h", config_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case OPT_APP:
+			cfg.app = optarg;
+			break;
+		case 'w':
+			if (config_uint(optarg, 1, 4096, &cfg.workers) != 0)
+				return config_err(err, errlen,
+				    "-w %s: want a worker count 1..4096",
+				    optarg);
+			break;
+		case 'b':
+			if (cfg.nbinds == CONFIG_MAX_BINDS)
+				return config_err(err, errlen,
+				    "-b: more than %d addresses",
+				    CONFIG_MAX_BINDS);
+			cfg.binds[cfg.nbinds++] = optarg;
+			break;
+		case OPT_GRACEFUL:
+			if (config_uint(optarg, 0, 86400,
+			    &cfg.graceful_timeout) != 0)
+				return config_err(err, errlen,
+				    "--graceful-timeout %s: want seconds "
+				    "0..86400", optarg);
+			break;
+		case OPT_KEEPALIVE:
+			if (config_uint(optarg, 0, 3600, &cfg.keepalive) != 0)
+				return config_err(err, errlen,
+				    "--keep-alive %s: want seconds 0..3600",
+				    optarg);
+			break;
+		case OPT_BACKLOG:
+			if (config_uint(optarg, 1, 65535, &cfg.backlog) != 0)
+				return config_err(err, errlen,
+				    "--backlog %s: want 1..65535", optarg);
+			break;
+		case OPT_CHDIR:
+			cfg.chdir = optarg;
+			break;
+		case OPT_PYTHONPATH:
+			if ((r = config_add_pythonpath(&cfg, optarg, err,
+			    errlen)) != 0)
+				return r;
+			break;
+		case OPT_LOGLEVEL:
+			if (log_parse_level(optarg, &level) != 0)
+				return config_err(err, errlen,
+				    "--log-level %s: want error, warning, "
+				    "info or debug", optarg);
+			cfg.log_level = optarg;
+			break;
+		case OPT_ZYGOTE:
+			cfg.zygote = optarg;
+			break;
+		case OPT_VERSION:
+			cfg.version = 1;
+			break;
+		case 'h':
+			cfg.help = 1;
+			break;
+		case ':':
+			return config_err(err, errlen, "%s needs a value",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return config_err(err, errlen,
+				    "unknown option -%c", optopt);
+			return config_err(err, errlen, "unknown option %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (cfg.app != NULL || optind + 1 < argc)
+			return config_err(err, errlen,
+			    "unexpected argument %s", argv[cfg.app != NULL ?
+			    optind : optind + 1]);
+		cfg.app = argv[optind];
+	}
+	if (!cfg.version && !cfg.help) {
+		if (cfg.app == NULL || *cfg.app == '\0')
+			return config_err(err, errlen,
+			    "no app given: use --app module:callable");
+		if (*cfg.app == ':')
+			return config_err(err, errlen,
+			    "--app %s: want module:callable", cfg.app);
+	}
+	if (cfg.nbinds == 0)
+		cfg.binds[cfg.nbinds++] = "127.0.0.1:8000";
+	*ret_cfg = cfg;
+	return 0;
+}

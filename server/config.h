@@ -1,0 +1,42 @@
+/*
+ * config.h: the supervisor's command line, parsed into one struct.
+ *
+ * Only parsing and validation live here; nothing is opened or bound.
+ */
+#ifndef FORKD_CONFIG_H
+#define FORKD_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_BINDS	16
+#define CONFIG_MAX_PYPATHS	16
+
+struct config {
+	const char	*app;			/* "module:callable" */
+	const char	*binds[CONFIG_MAX_BINDS];
+	size_t		 nbinds;
+	unsigned	 workers;
+	unsigned	 graceful_timeout;	/* seconds */
+	unsigned	 keepalive;		/* seconds */
+	unsigned	 backlog;
+	const char	*chdir;
+	const char	*pythonpath[CONFIG_MAX_PYPATHS];
+	size_t		 npythonpath;
+	const char	*log_level;
+	const char	*zygote;		/* path of forkd-zygote */
+	int		 version;		/* --version given */
+	int		 help;
+};
+
+/*
+ * Parses argv into *ret_cfg.  Returns 0, or -EINVAL after writing the
+ * reason to err (at most errlen bytes).  Strings point into argv.
+ */
+int	config_parse(int argc, char *argv[], struct config *ret_cfg,
+	    char *err, size_t errlen);
+/* Returns 0 and sets *ret for a decimal in [min, max], else -EINVAL. */
+int	config_uint(const char *s, unsigned min, unsigned max, unsigned *ret);
+void	config_usage(FILE *fp);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * forkd.h: the supervisor's state, passed as one struct forkd * to every
+ * part of it (as OpenBSD httpd passes struct httpd *env).
+ */
+#ifndef FORKD_FORKD_H
+#define FORKD_FORKD_H
+
+#include <sys/signalfd.h>
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "loop.h"
+#include "proto.h"
+
+enum worker_state {
+	WORKER_EMPTY = 0,	/* waits for its respawn time */
+	WORKER_FORKING,		/* PROTO_FORK sent, no answer yet */
+	WORKER_RUNNING,
+	WORKER_HELD,		/* exited 101: not respawned */
+};
+
+struct worker {
+	unsigned		 id;		/* 1-based slot number */
+	enum worker_state	 state;
+	pid_t			 pid;
+	int			 pidfd;
+	unsigned		 generation;
+	uint64_t		 started_ms;
+	uint64_t		 respawn_ms;	/* earliest respawn time */
+	unsigned		 fast_deaths;	/* consecutive deaths < 1 s old */
+};
+
+enum zygote_state {
+	ZYGOTE_NONE = 0,
+	ZYGOTE_STARTING,	/* exec'd, importing the app */
+	ZYGOTE_READY,
+	ZYGOTE_HELD,		/* could not start: the app is broken */
+};
+
+struct zygote {
+	enum zygote_state	 state;
+	pid_t			 pid;
+	int			 pidfd;
+	int			 ctl;		/* our end of the socketpair */
+	unsigned		 generation;
+	unsigned		 restarts;	/* consecutive failed starts */
+	uint64_t		 restart_ms;
+	struct op		 recv_op;
+	struct proto_msg	 msg;		/* recv buffer */
+};
+
+enum forkd_mode {
+	MODE_RUN = 0,
+	MODE_STOP_GRACEFUL,
+	MODE_STOP_QUICK,
+};
+
+/* Exits reaped before the zygote told us the pid (a race with FORKED). */
+#define FORKD_EARLY_EXITS	16
+struct early_exit {
+	pid_t	pid;
+	int	status;
+};
+
+struct forkd {
+	struct config		 cfg;
+	char			 zygote_path[PATH_MAX];
+	int			 listen_fds[CONFIG_MAX_BINDS];
+	size_t			 nlisten;
+
+	int			 sigfd;
+	struct op		 sig_op;
+	struct signalfd_siginfo	 si;
+	struct op		 tick_op;
+	struct __kernel_timespec tick_ts;
+
+	struct zygote		 zyg;
+	struct worker		*workers;
+	unsigned		 nworkers;
+	struct early_exit	 early[FORKD_EARLY_EXITS];
+	unsigned		 nearly;	/* next slot to overwrite */
+
+	enum forkd_mode		 mode;
+	uint64_t		 stop_deadline_ms;
+	int			 stop_killed;	/* SIGKILL already sent */
+	int			 ever_ready;	/* a zygote reached READY */
+	int			 exit_code;
+	int			 done;
+};
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t now_ms(void);
+/* Sends sig through the pidfd; returns 0 or -errno. */
+int	pidfd_signal(int pidfd, int sig);
+/* Returns a new pidfd for pid, or -errno. */
+int	pidfd_get(pid_t pid);
+
+/* worker.c: the slot table. */
+int	worker_table_init(struct forkd *);
+void	worker_tick(struct forkd *, uint64_t now);
+void	worker_forked(struct forkd *, const struct proto_msg *);
+void	worker_fork_failed(struct forkd *, const struct proto_msg *);
+int	worker_reaped(struct forkd *, pid_t, int status);
+void	worker_signal_all(struct forkd *, int sig);
+unsigned worker_count_live(const struct forkd *);
+void	worker_zygote_lost(struct forkd *);
+
+/* zyglink.c: the zygote process and its control channel. */
+int	zygote_start(struct forkd *);
+int	zygote_send_fork(struct forkd *, struct worker *);
+int	zygote_reaped(struct forkd *, pid_t, int status);
+void	zygote_tick(struct forkd *, uint64_t now);
+void	zygote_stop(struct forkd *, int sig);
+
+/* main.c */
+void	forkd_stop(struct forkd *, enum forkd_mode, int exit_code);
+void	forkd_check_done(struct forkd *);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * http_conn.c: the connection loop each worker runs.  Level-triggered
+ * epoll over the shared listeners, a signalfd and the worker's client
+ * connections.  Heads and bodies are read and buffered here, under
+ * deadlines, before the handler (the app) is called, so a slow client
+ * never holds the interpreter.  A listener is only polled while the
+ * worker is in epoll_wait, which is the only time it is idle: a busy
+ * worker never accepts.
+ *
+ * It uses epoll and plain syscalls, never io_uring, so that a seccomp
+ * filter sees every syscall a worker makes.  It knows nothing of Python.
+ */
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_conn.h"
+#include "log.h"
+
+#define CONN_INITIAL_BUF	16384
+#define CONN_READ_MIN		4096
+
+enum conn_state {
+	CONN_IDLE = 0,	/* between requests: keep-alive deadline */
+	CONN_HEAD,	/* part of a head is buffered: head deadline */
+	CONN_BODY,	/* head parsed, body incomplete: body idle deadline */
+};
+
+struct conn {
+	int			 fd;
+	enum conn_state		 state;
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
+	uint64_t		 deadline_ms;
+	size_t			 head_len;
+	size_t			 body_len;	/* decoded bytes after the head */
+	int64_t			 want;		/* Content-Length, or -1 */
+	int			 chunked;
+	struct http_chunked	 ch;
+	unsigned		 nrequests;
+	unsigned		 closing:1;	/* close after this response */
+	char			 remote_addr[INET6_ADDRSTRLEN];
+	char			 remote_port[8];
+	char			 server_name[INET6_ADDRSTRLEN];
+	char			 server_port[8];
+	struct conn		*next;
+};
+
+struct server {
+	const struct http_serve_opts	*o;
+	http_handler			*handler;
+	void				*arg;
+	int				 ep;
+	int				 sigfd;
+	int				 stopping;
+	struct conn			*conns;
+	size_t				 nconns;
+	struct http_exchange		 ex;	/* reused for every request */
+	struct http_stats		 stats;
+	uint64_t			 tag_signal;	/* epoll tag */
+};
+
+static uint64_t
+conn_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+conn_close(struct server *s, struct conn *c)
+{
+	struct conn	**pp;
+
+	for (pp = &s->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	s->nconns--;
+	(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+/* Answers an error and closes: nothing after a bad head is parsed. */
+static void
+conn_fail(struct server *s, struct conn *c, int status)
+{
+	char	body[64];
+
+	snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
+	(void)http_resp_simple(c->fd, 1, status, body, 1);
+	s->stats.bad_requests++;
+	/* Let the client read the answer before the reset a close sends. */
+	(void)shutdown(c->fd, SHUT_WR);
+	conn_close(s, c);
+}
+
+static void
+conn_peer(struct conn *c, const struct sockaddr_storage *ss)
+{
+	const void	*a = NULL;
+	unsigned	 port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+		a = &in->sin_addr;
+		port = ntohs(in->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+		a = &in6->sin6_addr;
+		port = ntohs(in6->sin6_port);
+	}
+	if (a == NULL || inet_ntop(ss->ss_family, a, c->remote_addr,
+	    sizeof(c->remote_addr)) == NULL)
+		c->remote_addr[0] = '\0';
+	snprintf(c->remote_port, sizeof(c->remote_port), "%u", port);
+}
+
+static void
+conn_local(struct conn *c)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	const void		*a = NULL;
+	unsigned		 port = 0;
+
+	strcpy(c->server_name, "localhost");
+	strcpy(c->server_port, "0");
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) == -1)
+		return;
+	if (ss.ss_family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	if (a != NULL)
+		(void)inet_ntop(ss.ss_family, a, c->server_name,
+		    sizeof(c->server_name));
+	snprintf(c->server_port, sizeof(c->server_port), "%u", port);
+}
+
+static void	conn_readable(struct server *, struct conn *);
+
+static void
+conn_accept(struct server *s, int lfd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct epoll_event	 ev;
+	struct conn		*c;
+	int			 fd, one = 1;
+
+	if (s->nconns >= s->o->max_conns)
+		return;
+	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->want = -1;
+	conn_peer(c, &ss);
+	conn_local(c);
+	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.ptr = c;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("epoll_ctl");
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	s->nconns++;
+	s->stats.connections++;
+	c->state = CONN_IDLE;
+	c->deadline_ms = conn_now_ms() + s->o->head_timeout_ms;
+	/*
+	 * The request is usually there already (TCP_DEFER_ACCEPT): serve it
+	 * now, so this worker is busy, not idle, while the next connection
+	 * waits for another worker.
+	 */
+	conn_readable(s, c);
+}
+
+/* Makes room for at least want more bytes; returns 0 or -ENOMEM. */
+static int
+conn_reserve(struct conn *c, size_t want)
+{
+	size_t	 cap = c->cap ? c->cap : CONN_INITIAL_BUF;
+	char	*p;
+
+	if (c->len + want <= c->cap)
+		return 0;
+	while (cap < c->len + want)
+		cap *= 2;
+	if ((p = realloc(c->buf, cap)) == NULL)
+		return -ENOMEM;
+	c->buf = p;
+	c->cap = cap;
+	return 0;
+}
+
+/* Returns 1 when c stays open for the next request, -1 when closed. */
+static int
+conn_dispatch(struct server *s, struct conn *c)
+{
+	struct http_exchange	*ex = &s->ex;
+	size_t			 end, rest;
+	int			 keep;
+
+	/* The buffer may have moved since the head was parsed. */
+	if (http_parse_request(c->buf, c->head_len, &ex->req,
+	    &http_default_limits) <= 0) {
+		conn_fail(s, c, 400);
+		return -1;
+	}
+	c->nrequests++;
+	ex->body = c->buf + c->head_len;
+	ex->body_len = c->body_len;
+	ex->remote_addr = c->remote_addr;
+	ex->remote_port = c->remote_port;
+	ex->server_name = c->server_name;
+	ex->server_port = c->server_port;
+	keep = ex->req.keep_alive && !c->closing && !s->stopping &&
+	    c->nrequests < s->o->max_requests_per_conn;
+	http_resp_init(&ex->resp, c->fd, ex->req.minor_version,
+	    ex->req.method_len == 4 && memcmp(ex->req.method, "HEAD", 4) == 0,
+	    keep);
+	s->handler(ex, s->arg);
+	s->stats.requests++;
+	if (!ex->resp.finished)
+		(void)http_resp_finish(&ex->resp);
+	if (ex->resp.error != 0)
+		s->stats.disconnects++;
+	if (ex->resp.error != 0 || !ex->resp.keep_alive) {
+		(void)shutdown(c->fd, SHUT_WR);
+		conn_close(s, c);
+		return -1;
+	}
+	/* Keep what follows: a pipelined request may be there already. */
+	end = c->head_len + c->body_len;
+	rest = c->len - end;
+	memmove(c->buf, c->buf + end, rest);
+	c->len = rest;
+	c->state = rest > 0 ? CONN_HEAD : CONN_IDLE;
+	c->head_len = c->body_len = 0;
+	c->want = -1;
+	c->chunked = 0;
+	c->deadline_ms = conn_now_ms() + (rest > 0 ? s->o->head_timeout_ms :
+	    s->o->keepalive_ms);
+	return 1;
+}
+
+/*
+ * Advances c over the bytes it has.  Returns 1 when a request was served
+ * and more buffered bytes may hold the next one, 0 when it needs input,
+ * -1 when c was closed.
+ */
+static int
+conn_advance(struct server *s, struct conn *c)
+{
+	struct http_request	 req;
+	size_t			 n, consumed;
+	char			*p;
+	int			 r;
+
+	if (c->state != CONN_BODY) {
+		if (c->len == 0)
+			return 0;
+		r = http_parse_request(c->buf, c->len, &req,
+		    &http_default_limits);
+		if (r < 0) {
+			conn_fail(s, c, -r);
+			return -1;
+		}
+		if (r == 0) {
+			if (c->state == CONN_IDLE) {
+				c->state = CONN_HEAD;
+				c->deadline_ms = conn_now_ms() +
+				    s->o->head_timeout_ms;
+			}
+			return 0;
+		}
+		c->head_len = r;
+		c->body_len = 0;
+		c->want = req.content_length;
+		c->chunked = req.chunked;
+		if (c->want > 0 && (uint64_t)c->want > s->o->max_body) {
+			conn_fail(s, c, 413);
+			return -1;
+		}
+		if (c->chunked)
+			http_chunked_init(&c->ch);
+		c->state = CONN_BODY;
+		c->deadline_ms = conn_now_ms() + s->o->body_timeout_ms;
+		if (req.expect_continue && req.minor_version == 1 &&
+		    (c->chunked || (c->want > 0 &&
+		    c->len - c->head_len < (uint64_t)c->want))) {
+			struct iovec iov = { "HTTP/1.1 100 Continue\r\n\r\n",
+			    25 };
+			(void)http_send_all(c->fd, &iov, 1, 5000);
+		}
+	}
+	/* CONN_BODY */
+	if (c->chunked) {
+		p = c->buf + c->head_len + c->body_len;
+		n = c->len - c->head_len - c->body_len;
+		consumed = 0;
+		r = http_chunked_decode(&c->ch, p, &n, &consumed);
+		if (r < 0) {
+			conn_fail(s, c, -r);
+			return -1;
+		}
+		memmove(p + n, p + consumed,
+		    c->len - c->head_len - c->body_len - consumed);
+		c->len -= consumed - n;
+		c->body_len += n;
+		if (c->body_len > s->o->max_body) {
+			conn_fail(s, c, 413);
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+	} else {
+		n = c->want > 0 ? (size_t)c->want : 0;
+		if (c->len - c->head_len < n)
+			return 0;
+		c->body_len = n;
+	}
+	return conn_dispatch(s, c);
+}
+
+static void
+conn_readable(struct server *s, struct conn *c)
+{
+	size_t	room;
+	ssize_t	n;
+	int	r;
+
+	/* Size reads by what is expected so a body lands in one read. */
+	room = CONN_READ_MIN;
+	if (c->state == CONN_BODY && !c->chunked && c->want > 0 &&
+	    c->head_len + (size_t)c->want > c->len)
+		room = c->head_len + c->want - c->len;
+	if (conn_reserve(c, room) != 0) {
+		conn_fail(s, c, 503);
+		return;
+	}
+	n = read(c->fd, c->buf + c->len, c->cap - c->len);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		conn_close(s, c);
+		return;
+	}
+	if (n == -1)
+		return;
+	c->len += n;
+	if (c->state == CONN_BODY)
+		c->deadline_ms = conn_now_ms() + s->o->body_timeout_ms;
+	while ((r = conn_advance(s, c)) == 1)
+		if (c->len == 0)
+			break;
+	if (r == 0 && s->stopping && c->state == CONN_IDLE)
+		conn_close(s, c);
+}
+
+static void
+conn_sweep(struct server *s, uint64_t now)
+{
+	struct conn	*c, *next;
+
+	for (c = s->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->deadline_ms > now)
+			continue;
+		if (c->state == CONN_IDLE)
+			conn_close(s, c);
+		else
+			conn_fail(s, c, 408);
+	}
+}
+
+static int
+conn_next_timeout(struct server *s, uint64_t now)
+{
+	struct conn	*c;
+	uint64_t	 t = now + 1000;	/* check the parent each second */
+
+	for (c = s->conns; c != NULL; c = c->next)
+		if (c->deadline_ms < t)
+			t = c->deadline_ms;
+	return t > now ? (int)(t - now) : 0;
+}
+
+static void
+server_stop(struct server *s)
+{
+	struct conn	*c;
+	size_t		 i;
+
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	for (i = 0; i < s->o->nlisten; i++) {
+		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->listen_fds[i],
+		    NULL);
+		close(s->o->listen_fds[i]);
+	}
+	/*
+	 * Idle keep-alive connections close at the sweep that ends this
+	 * round (events later in the round may name them); open requests
+	 * finish and then close.
+	 */
+	for (c = s->conns; c != NULL; c = c->next) {
+		c->closing = 1;
+		if (c->state == CONN_IDLE && c->len == 0)
+			c->deadline_ms = 0;
+	}
+}
+
+static int
+server_init(struct server *s)
+{
+	struct epoll_event	ev;
+	sigset_t		set;
+	size_t			i;
+
+	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -errno;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		return -errno;
+	ev.events = EPOLLIN;
+	ev.data.ptr = &s->tag_signal;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sigfd, &ev) == -1)
+		return -errno;
+	for (i = 0; i < s->o->nlisten; i++) {
+		/* EXCLUSIVE: one idle worker is woken, not all of them. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = i;	/* below any heap pointer */
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->o->listen_fds[i],
+		    &ev) == -1)
+			return -errno;
+	}
+	return 0;
+}
+
+int
+http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
+    struct http_stats *ret_stats)
+{
+	struct server		 s;
+	struct epoll_event	 evs[64];
+	struct signalfd_siginfo	 si;
+	uint64_t		 now;
+	int			 n, i, r;
+
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.handler = h;
+	s.arg = arg;
+	s.ep = s.sigfd = -1;
+	if ((r = server_init(&s)) != 0)
+		goto out;
+	for (;;) {
+		if (s.stopping && s.conns == NULL)
+			break;
+		if (getppid() != o->parent) {
+			r = -ESRCH;
+			break;
+		}
+		now = conn_now_ms();
+		n = epoll_wait(s.ep, evs, 64, conn_next_timeout(&s, now));
+		if (n == -1 && errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == &s.tag_signal) {
+				while (read(s.sigfd, &si, sizeof(si)) ==
+				    sizeof(si))
+					server_stop(&s);
+				continue;
+			}
+			if ((uintptr_t)p < o->nlisten) {
+				if (!s.stopping)
+					conn_accept(&s,
+					    o->listen_fds[(uintptr_t)p]);
+				continue;
+			}
+			/* Only this connection can be closed here. */
+			conn_readable(&s, p);
+		}
+		conn_sweep(&s, conn_now_ms());
+	}
+	r = 0;
+ out:
+	while (s.conns != NULL)
+		conn_close(&s, s.conns);
+	http_resp_free(&s.ex.resp);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	if (s.ep >= 0)
+		close(s.ep);
+	if (ret_stats != NULL)
+		*ret_stats = s.stats;
+	return r;
+}

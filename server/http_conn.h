@@ -1,0 +1,56 @@
+/*
+ * http_conn.h: the worker's connection loop.  It accepts (only while the
+ * worker is idle), reads and buffers each request's head and body under
+ * deadlines, then calls the handler once per complete request.
+ */
+#ifndef FORKD_HTTP_CONN_H
+#define FORKD_HTTP_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http_parse.h"
+#include "http_resp.h"
+
+struct http_exchange {
+	struct http_request	 req;
+	const char		*body;		/* decoded, body_len bytes */
+	size_t			 body_len;
+	const char		*remote_addr;	/* "" for unix sockets */
+	const char		*remote_port;
+	const char		*server_name;
+	const char		*server_port;
+	struct http_resp	 resp;
+};
+
+/* Called once per request; it must answer through ex->resp. */
+typedef void	http_handler(struct http_exchange *ex, void *arg);
+
+struct http_serve_opts {
+	const int	*listen_fds;
+	size_t		 nlisten;
+	unsigned	 keepalive_ms;		/* idle keep-alive connection */
+	unsigned	 head_timeout_ms;	/* whole head must arrive */
+	unsigned	 body_timeout_ms;	/* idle while reading a body */
+	unsigned	 max_requests_per_conn;
+	size_t		 max_body;
+	size_t		 max_conns;
+	pid_t		 parent;		/* exit when it is gone */
+};
+
+struct http_stats {
+	uint64_t	requests;
+	uint64_t	connections;
+	uint64_t	bad_requests;
+	uint64_t	disconnects;	/* clients gone mid-response */
+};
+
+/*
+ * Serves until SIGTERM (graceful: open requests finish, idle connections
+ * close) or until the parent is gone.  The caller has blocked SIGTERM,
+ * SIGINT and SIGHUP.  Returns 0 on a clean stop or -errno.
+ */
+int	http_serve(const struct http_serve_opts *o, http_handler *h,
+	    void *arg, struct http_stats *ret_stats);
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * main.c: the supervisor.  It parses the command line, binds the
+ * listeners, starts the zygote and runs the io_uring loop over signals,
+ * the zygote's control channel and a periodic tick until it is told to
+ * stop.  It never links libpython: a crash or hang in the app cannot
+ * take it down.
+ *
+ * Signals arrive through a signalfd read on the ring, so no handler code
+ * exists.  SIGCHLD reaps every exited child: the zygote, the workers
+ * (reparented to us, a child subreaper) and orphans the app left behind.
+ */
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <liburing.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "forkd.h"
+#include "listen.h"
+#include "log.h"
+#include "version.h"
+
+#define TICK_MS		100
+#define QUICK_STOP_MS	2000
+
+uint64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+pidfd_get(pid_t pid)
+{
+	int	fd;
+
+	if ((fd = syscall(SYS_pidfd_open, pid, 0)) == -1)
+		return -errno;
+	return fd;
+}
+
+int
+pidfd_signal(int pidfd, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == -1)
+		return -errno;
+	return 0;
+}
+
+void
+forkd_check_done(struct forkd *f)
+{
+	if (f->mode == MODE_RUN || f->zyg.pid != 0 || worker_count_live(f) > 0)
+		return;
+	f->done = 1;
+}
+
+static void
+forkd_close_listeners(struct forkd *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->nlisten; i++)
+		if (f->listen_fds[i] >= 0)
+			close(f->listen_fds[i]);
+	f->nlisten = 0;
+}
+
+/*
+ * Starts a stop.  Graceful: workers finish the requests they have and
+ * exit, with SIGKILL after --graceful-timeout.  Quick: SIGQUIT now,
+ * SIGKILL after two seconds.  A quick stop may follow a graceful one;
+ * nothing goes the other way.
+ */
+void
+forkd_stop(struct forkd *f, enum forkd_mode mode, int exit_code)
+{
+	uint64_t	now = now_ms();
+
+	if (f->mode == MODE_STOP_QUICK ||
+	    (f->mode == MODE_STOP_GRACEFUL && mode == MODE_STOP_GRACEFUL))
+		return;
+	if (f->mode == MODE_RUN)
+		f->exit_code = exit_code;
+	f->mode = mode;
+	forkd_close_listeners(f);
+	zygote_stop(f, SIGTERM);
+	if (mode == MODE_STOP_GRACEFUL) {
+		log_info("stopping gracefully: %u workers get %u s to finish",
+		    worker_count_live(f), f->cfg.graceful_timeout);
+		f->stop_deadline_ms = now + f->cfg.graceful_timeout * 1000ULL;
+		worker_signal_all(f, SIGTERM);
+	} else {
+		log_info("stopping quickly");
+		f->stop_deadline_ms = now + QUICK_STOP_MS;
+		worker_signal_all(f, SIGQUIT);
+	}
+	forkd_check_done(f);
+}
+
+static void
+forkd_reap(struct forkd *f)
+{
+	pid_t	pid;
+	int	st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (zygote_reaped(f, pid, st))
+			continue;
+		if (!worker_reaped(f, pid, st))
+			log_debug("reaped pid %d, not a worker", (int)pid);
+	}
+}
+
+static void
+forkd_sig_done(struct op *op, int res, uint32_t flags)
+{
+	struct forkd	*f = container_of(op, struct forkd, sig_op);
+	int		 r;
+
+	(void)flags;
+	if (res == (int)sizeof(f->si)) {
+		switch (f->si.ssi_signo) {
+		case SIGCHLD:
+			forkd_reap(f);
+			break;
+		case SIGTERM:
+			forkd_stop(f, MODE_STOP_GRACEFUL, EXIT_CLEAN);
+			break;
+		case SIGINT:
+		case SIGQUIT:
+			forkd_stop(f, MODE_STOP_QUICK, EXIT_CLEAN);
+			break;
+		case SIGHUP:
+			log_warnx("SIGHUP: reload is not implemented yet, "
+			    "ignored");
+			break;
+		}
+	} else if (res < 0)
+		log_warnc(res, "signalfd read");
+	if ((r = loop_read(&f->sig_op, f->sigfd, &f->si, sizeof(f->si))) != 0)
+		log_warnc(r, "cannot re-arm the signalfd");
+}
+
+static void
+forkd_tick_done(struct op *op, int res, uint32_t flags)
+{
+	struct forkd	*f = container_of(op, struct forkd, tick_op);
+	uint64_t	 now = now_ms();
+	int		 r;
+
+	(void)res;
+	(void)flags;
+	/* SIGCHLD is coalesced; a periodic reap costs one syscall. */
+	forkd_reap(f);
+	if (f->mode == MODE_RUN) {
+		zygote_tick(f, now);
+		worker_tick(f, now);
+	} else if (now >= f->stop_deadline_ms && !f->stop_killed) {
+		log_warnx("stop timeout: killing %u workers that are still "
+		    "running", worker_count_live(f));
+		f->stop_killed = 1;
+		worker_signal_all(f, SIGKILL);
+		zygote_stop(f, SIGKILL);
+	}
+	forkd_check_done(f);
+	if ((r = loop_timeout(&f->tick_op, &f->tick_ts)) != 0)
+		log_warnc(r, "cannot re-arm the tick");
+}
+
+static void
+forkd_find_zygote(struct forkd *f)
+{
+	char	self[PATH_MAX];
+	ssize_t	n;
+
+	if (f->cfg.zygote != NULL) {
+		snprintf(f->zygote_path, sizeof(f->zygote_path), "%s",
+		    f->cfg.zygote);
+		return;
+	}
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	self[n] = '\0';
+	snprintf(f->zygote_path, sizeof(f->zygote_path), "%s/forkd-zygote",
+	    dirname(self));
+}
+
+static void
+forkd_version(struct forkd *f)
+{
+	struct utsname	u;
+	struct io_uring	ring;
+	int		r;
+	char		*argv[3];
+	FILE		*thp;
+	char		 thpmode[128] = "unknown";
+
+	uname(&u);
+	printf("forkd %s\n", FORKD_VERSION);
+	printf("kernel: %s %s\n", u.sysname, u.release);
+	r = io_uring_queue_init(4, &ring, 0);
+	printf("io_uring: %s\n", r == 0 ? "yes" : strerror(-r));
+	if (r == 0)
+		io_uring_queue_exit(&ring);
+	r = pidfd_get(getpid());
+	printf("pidfd: %s\n", r >= 0 ? "yes" : strerror(-r));
+	if (r >= 0)
+		close(r);
+	if ((thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled",
+	    "r")) != NULL) {
+		if (fgets(thpmode, sizeof(thpmode), thp) != NULL)
+			thpmode[strcspn(thpmode, "\n")] = '\0';
+		fclose(thp);
+	}
+	printf("transparent huge pages: %s\n", thpmode);
+	fflush(stdout);
+	argv[0] = f->zygote_path;
+	argv[1] = "--version";
+	argv[2] = NULL;
+	execv(f->zygote_path, argv);
+	printf("python: unavailable (%s: %s)\n", f->zygote_path,
+	    strerror(errno));
+	exit(EXIT_SYSCALL);
+}
+
+static void
+forkd_listen(struct forkd *f)
+{
+	struct listen_spec	ls;
+	char			desc[300];
+	size_t			i;
+	int			fd;
+
+	for (i = 0; i < f->cfg.nbinds; i++) {
+		if (listen_parse(f->cfg.binds[i], &ls) != 0)
+			fatalx(EXIT_USAGE, "-b %s: want HOST:PORT, [V6]:PORT, "
+			    "unix:PATH or fd://N", f->cfg.binds[i]);
+		if ((fd = listen_open(&ls, f->cfg.backlog)) < 0)
+			fatalc(fd, "cannot listen on %s", f->cfg.binds[i]);
+		f->listen_fds[f->nlisten++] = fd;
+		(void)listen_bound_port(fd, &ls);
+		log_info("listening on %s",
+		    listen_format(&ls, desc, sizeof(desc)));
+	}
+}
+
+static void
+forkd_setup_signals(struct forkd *f)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		fatal("sigprocmask");
+	if ((f->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	/* A worker writing to a closed pipe must not take us down. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct forkd	f;
+	enum log_level	level;
+	char		err[256];
+	int		r;
+
+	memset(&f, 0, sizeof(f));
+	f.zyg.ctl = -1;
+	f.zyg.pidfd = -1;
+	log_init("forkd", LOG_LEVEL_INFO);
+	if (config_parse(argc, argv, &f.cfg, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		fprintf(stderr, "try 'forkd --help'\n");
+		return EXIT_USAGE;
+	}
+	if (f.cfg.help) {
+		config_usage(stdout);
+		return EXIT_CLEAN;
+	}
+	forkd_find_zygote(&f);
+	if (f.cfg.version)
+		forkd_version(&f);
+	if (log_parse_level(f.cfg.log_level, &level) == 0)
+		log_init("forkd", level);
+	if (access(f.zygote_path, X_OK) != 0)
+		fatal("zygote program %s", f.zygote_path);
+
+	/* Workers are forked by the zygote and reparented to us. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		fatal("prctl(PR_SET_CHILD_SUBREAPER)");
+	forkd_setup_signals(&f);
+	forkd_listen(&f);
+	if ((r = worker_table_init(&f)) != 0)
+		fatalc(r, "worker table");
+	if ((r = loop_init(64)) != 0)
+		fatalc(r, "io_uring_queue_init");
+	f.sig_op.done = forkd_sig_done;
+	f.tick_op.done = forkd_tick_done;
+	f.tick_ts.tv_sec = 0;
+	f.tick_ts.tv_nsec = TICK_MS * 1000000LL;
+	if ((r = loop_read(&f.sig_op, f.sigfd, &f.si, sizeof(f.si))) != 0 ||
+	    (r = loop_timeout(&f.tick_op, &f.tick_ts)) != 0)
+		fatalc(r, "cannot arm the loop");
+	if ((r = zygote_start(&f)) != 0)
+		fatalc(r, "cannot start the zygote");
+	log_info("forkd %s: pid %d, %u workers, app %s", FORKD_VERSION,
+	    (int)getpid(), f.nworkers, f.cfg.app);
+
+	while (!f.done) {
+		if ((r = loop_run_once()) != 0) {
+			/* Nothing can be supervised without the ring. */
+			log_warnc(r, "io_uring wait failed, stopping");
+			worker_signal_all(&f, SIGKILL);
+			zygote_stop(&f, SIGKILL);
+			return EXIT_SYSCALL;
+		}
+	}
+	loop_fini();
+	log_info("stopped, exit %d", f.exit_code);
+	return f.exit_code;
+}

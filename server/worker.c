@@ -1,0 +1,248 @@
+/*
+ * worker.c: the supervisor's worker table.  One slot per -w worker; a
+ * slot asks the zygote for a process, learns its pid, and decides on its
+ * exit whether to respawn it (after a backoff when it keeps dying young),
+ * hold it (the app is broken) or retire it (forkd is stopping).
+ *
+ * It does not fork: workers are forked by the zygote and reparented to
+ * the supervisor, which is a child subreaper (see doc/ARCHITECTURE.md).
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "forkd.h"
+#include "log.h"
+#include "wstatus.h"
+
+/* A worker that dies younger than this counts as a fast death. */
+#define WORKER_YOUNG_MS	1000
+
+int
+worker_table_init(struct forkd *f)
+{
+	unsigned	i;
+
+	f->nworkers = f->cfg.workers;
+	if ((f->workers = calloc(f->nworkers, sizeof(*f->workers))) == NULL)
+		return -errno;
+	for (i = 0; i < f->nworkers; i++) {
+		f->workers[i].id = i + 1;
+		f->workers[i].pidfd = -1;
+	}
+	return 0;
+}
+
+static struct worker *
+worker_by_id(struct forkd *f, unsigned id)
+{
+	if (id < 1 || id > f->nworkers)
+		return NULL;
+	return &f->workers[id - 1];
+}
+
+static struct worker *
+worker_by_pid(struct forkd *f, pid_t pid)
+{
+	unsigned	i;
+
+	for (i = 0; i < f->nworkers; i++)
+		if (f->workers[i].pid == pid &&
+		    f->workers[i].state == WORKER_RUNNING)
+			return &f->workers[i];
+	return NULL;
+}
+
+unsigned
+worker_count_live(const struct forkd *f)
+{
+	unsigned	i, n = 0;
+
+	for (i = 0; i < f->nworkers; i++)
+		if (f->workers[i].state == WORKER_RUNNING ||
+		    f->workers[i].state == WORKER_FORKING)
+			n++;
+	return n;
+}
+
+void
+worker_tick(struct forkd *f, uint64_t now)
+{
+	struct worker	*w;
+	unsigned	 i;
+	int		 r;
+
+	if (f->mode != MODE_RUN || f->zyg.state != ZYGOTE_READY)
+		return;
+	for (i = 0; i < f->nworkers; i++) {
+		w = &f->workers[i];
+		if (w->state != WORKER_EMPTY || w->respawn_ms > now)
+			continue;
+		if ((r = zygote_send_fork(f, w)) != 0) {
+			log_warnc(r, "worker %u: cannot order a fork", w->id);
+			w->respawn_ms = now + 1000;
+			continue;
+		}
+		w->state = WORKER_FORKING;
+	}
+}
+
+static void
+worker_close(struct worker *w)
+{
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	w->pidfd = -1;
+	w->pid = 0;
+}
+
+/* Handles the exit of the worker in slot w with wait status st. */
+static void
+worker_exited(struct forkd *f, struct worker *w, int st)
+{
+	char		 desc[64];
+	uint64_t	 now = now_ms();
+	enum verdict	 v;
+	unsigned	 i;
+
+	v = wstatus_verdict(st, f->mode != MODE_RUN);
+	wstatus_describe(st, desc, sizeof(desc));
+	worker_close(w);
+	switch (v) {
+	case VERDICT_RETIRE:
+		log_debug("worker %u %s", w->id, desc);
+		w->state = WORKER_EMPTY;
+		break;
+	case VERDICT_HOLD:
+		log_warnx("worker %u %s: the app is broken, slot held "
+		    "(no respawn)", w->id, desc);
+		w->state = WORKER_HELD;
+		break;
+	case VERDICT_RESPAWN:
+		if (now - w->started_ms < WORKER_YOUNG_MS)
+			w->fast_deaths++;
+		else
+			w->fast_deaths = 0;
+		w->respawn_ms = now + wstatus_backoff_ms(w->fast_deaths);
+		w->state = WORKER_EMPTY;
+		log_warnx("worker %u %s, respawning%s", w->id, desc,
+		    w->fast_deaths > 1 ? " after a backoff" : "");
+		break;
+	}
+	if (f->mode != MODE_RUN) {
+		forkd_check_done(f);
+		return;
+	}
+	for (i = 0; i < f->nworkers; i++)
+		if (f->workers[i].state != WORKER_HELD)
+			return;
+	log_warnx("every worker slot is held: the app is broken, stopping");
+	forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
+}
+
+void
+worker_forked(struct forkd *f, const struct proto_msg *m)
+{
+	struct worker	*w;
+	unsigned	 i;
+	int		 fd, st;
+
+	if ((w = worker_by_id(f, m->worker_id)) == NULL ||
+	    w->state != WORKER_FORKING || m->pid <= 0) {
+		log_warnx("zygote reported a fork for slot %u that was not "
+		    "ordered", m->worker_id);
+		return;
+	}
+	w->state = WORKER_RUNNING;
+	w->pid = m->pid;
+	w->generation = m->generation;
+	w->started_ms = now_ms();
+	for (i = 0; i < FORKD_EARLY_EXITS; i++) {
+		if (f->early[i].pid != m->pid)
+			continue;
+		st = f->early[i].status;
+		f->early[i].pid = 0;
+		worker_exited(f, w, st);
+		return;
+	}
+	if ((fd = pidfd_get(w->pid)) < 0)
+		log_warnc(fd, "worker %u pid %d: pidfd_open", w->id, w->pid);
+	else
+		w->pidfd = fd;
+	log_info("worker %u pid %d started (generation %u)", w->id, w->pid,
+	    w->generation);
+	if (f->mode != MODE_RUN && w->pidfd >= 0)
+		(void)pidfd_signal(w->pidfd,
+		    f->mode == MODE_STOP_QUICK ? SIGQUIT : SIGTERM);
+}
+
+void
+worker_fork_failed(struct forkd *f, const struct proto_msg *m)
+{
+	struct worker	*w;
+
+	if ((w = worker_by_id(f, m->worker_id)) == NULL ||
+	    w->state != WORKER_FORKING)
+		return;
+	log_warnc(m->err, "worker %u: zygote could not fork", w->id);
+	w->state = WORKER_EMPTY;
+	w->fast_deaths++;
+	w->respawn_ms = now_ms() + wstatus_backoff_ms(w->fast_deaths);
+	if (f->mode != MODE_RUN)
+		forkd_check_done(f);
+}
+
+/* Returns 1 when pid was one of ours (handled), 0 if unknown. */
+int
+worker_reaped(struct forkd *f, pid_t pid, int st)
+{
+	struct worker	*w;
+
+	if ((w = worker_by_pid(f, pid)) == NULL) {
+		/*
+		 * Possibly a worker whose FORKED message is still queued, or
+		 * an orphan the app left behind: remember the last few.
+		 */
+		f->early[f->nearly].pid = pid;
+		f->early[f->nearly].status = st;
+		f->nearly = (f->nearly + 1) % FORKD_EARLY_EXITS;
+		return 0;
+	}
+	worker_exited(f, w, st);
+	return 1;
+}
+
+void
+worker_zygote_lost(struct forkd *f)
+{
+	unsigned	i;
+
+	/* Orders the dead zygote never answered are given up. */
+	for (i = 0; i < f->nworkers; i++)
+		if (f->workers[i].state == WORKER_FORKING) {
+			f->workers[i].state = WORKER_EMPTY;
+			f->workers[i].respawn_ms = 0;
+		}
+}
+
+void
+worker_signal_all(struct forkd *f, int sig)
+{
+	unsigned	 i;
+	struct worker	*w;
+	int		 r;
+
+	for (i = 0; i < f->nworkers; i++) {
+		w = &f->workers[i];
+		if (w->state != WORKER_RUNNING || w->pidfd < 0)
+			continue;
+		if ((r = pidfd_signal(w->pidfd, sig)) != 0 && r != -ESRCH)
+			log_warnc(r, "worker %u pid %d: signal %d", w->id,
+			    w->pid, sig);
+	}
+}
