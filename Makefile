@@ -29,7 +29,7 @@ CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE
 CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
-COMMON	:= common/log.c common/proto.c
+COMMON	:= common/log.c common/proto.c common/proctitle.c
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/worker.c server/zyglink.c server/wstatus.c
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \

@@ -19,6 +19,7 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "py.h"
 #include "version.h"
@@ -135,6 +136,7 @@ main(int argc, char *argv[])
 	int			r;
 
 	log_init("zygote", LOG_LEVEL_INFO);
+	proctitle_init(argc, argv);
 	zygote_args(argc, argv, &o);
 	memset(&po, 0, sizeof(po));
 	po.pythonpath = o.pythonpath;
@@ -163,6 +165,8 @@ main(int argc, char *argv[])
 	}
 	py_freeze_heap();
 	py_flush_stdio();
+	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",
+	    o.generation, o.app);
 	zygote_ready(&o);
 	r = zygote_serve(&o);
 	if (r == -EDEADLK)

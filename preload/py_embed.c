@@ -324,7 +324,7 @@ py_print_capabilities(void)
 	printf("python: %s (%s)\n", py_version(v, sizeof(v)), FORKD_PYTHON);
 	printf("specializing interpreter (PEP 659): yes\n");
 #if PY_VERSION_HEX >= 0x030C0000
-	printf("immortal objects: yes (3.12+): the full seal is possible\n");
+	printf("immortal objects: yes (3.12+)\n");
 #else
 	printf("immortal objects: no (Python %d.%d has none): the seal is "
 	    "gc.freeze only\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);

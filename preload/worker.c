@@ -16,6 +16,7 @@
 #include "exitcodes.h"
 #include "http_conn.h"
 #include "log.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "py.h"
 #include "zygote.h"
@@ -89,6 +90,8 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
 
 	snprintf(role, sizeof(role), "worker.%u", id);
 	log_set_role(role);
+	proctitle_set("forkd-worker", "forkd: worker %u generation %u, app %s",
+	    id, gen, o->app);
 	worker_adopt(o);
 	close(PROTO_CONTROL_FD);	/* only the zygote talks to the supervisor */
 	worker_signals();

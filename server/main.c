@@ -146,8 +146,14 @@ forkd_sig_done(struct op *op, int res, uint32_t flags)
 			forkd_stop(f, MODE_STOP_QUICK, EXIT_CLEAN);
 			break;
 		case SIGHUP:
-			log_warnx("SIGHUP: reload is not implemented yet, "
-			    "ignored");
+		case SIGTTIN:
+		case SIGTTOU:
+			log_warnx("%s: not implemented yet, ignored",
+			    sigabbrev_np(f->si.ssi_signo));
+			break;
+		case SIGUSR1:
+			log_info("SIGUSR1: logs go to stderr, nothing to "
+			    "reopen");
 			break;
 		}
 	} else if (res < 0)
@@ -270,6 +276,11 @@ forkd_setup_signals(struct forkd *f)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGHUP);
+	/* Their default actions would stop or kill the supervisor. */
+	sigaddset(&set, SIGTTIN);
+	sigaddset(&set, SIGTTOU);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		fatal("sigprocmask");
 	if ((f->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
