@@ -109,18 +109,19 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 	uint64_t	 now = now_ms();
 	enum verdict	 v;
 	unsigned	 i;
+	pid_t		 pid = w->pid;
 
 	v = wstatus_verdict(st, f->mode != MODE_RUN);
 	wstatus_describe(st, desc, sizeof(desc));
 	worker_close(w);
 	switch (v) {
 	case VERDICT_RETIRE:
-		log_debug("worker %u %s", w->id, desc);
+		log_debug("worker %u pid %d %s", w->id, (int)pid, desc);
 		w->state = WORKER_EMPTY;
 		break;
 	case VERDICT_HOLD:
-		log_warnx("worker %u %s: the app is broken, slot held "
-		    "(no respawn)", w->id, desc);
+		log_warnx("worker %u pid %d %s: the app is broken, slot held "
+		    "(no respawn)", w->id, (int)pid, desc);
 		w->state = WORKER_HELD;
 		break;
 	case VERDICT_RESPAWN:
@@ -130,8 +131,9 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 			w->fast_deaths = 0;
 		w->respawn_ms = now + wstatus_backoff_ms(w->fast_deaths);
 		w->state = WORKER_EMPTY;
-		log_warnx("worker %u %s, respawning%s", w->id, desc,
-		    w->fast_deaths > 1 ? " after a backoff" : "");
+		log_warnx("worker %u pid %d %s, respawning%s", w->id,
+		    (int)pid, desc, w->fast_deaths > 1 ? " after a backoff" :
+		    "");
 		break;
 	}
 	if (f->mode != MODE_RUN) {

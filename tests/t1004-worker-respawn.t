@@ -17,7 +17,7 @@ while [ "$(get /)" != "Hello from forkd" ]; do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 ok $([ $ms -lt 1000 ]; echo $?) "the new worker serves within a second (${ms} ms)"
-is "$(loggrep "worker 1 killed by SIGKILL, respawning")" 1 "the death is logged with its signal"
+is "$(loggrep "worker 1 pid $victim killed by SIGKILL, respawning")" 1 "the death is logged with pid and signal"
 new=$(worker_pids)
 ok $([ -n "$new" ] && [ "$new" != "$victim" ]; echo $?) "the new worker has a new pid ($victim -> $new)"
 done_testing

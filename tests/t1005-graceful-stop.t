@@ -2,7 +2,7 @@
 # SIGTERM with a slow request in flight: it completes, new connections
 # are refused, and forkd exits 0.  SIGINT stops at once.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 10
 
 start_forkd --app app:app --chdir "$APPDIR" -w 1
 ok $? "forkd starts"
@@ -26,4 +26,15 @@ stop_forkd INT
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$STATUS" 0 "SIGINT: exit 0"
 ok $([ $ms -lt 3000 ]; echo $?) "SIGINT does not wait for the slow request (${ms} ms)"
+
+# A request longer than --graceful-timeout is cut off by SIGKILL.
+start_forkd --app app:app --chdir "$APPDIR" -w 1 --graceful-timeout 1
+curl -s --max-time 10 "$URL/slow?s=6" > /dev/null &
+wait_for "ss -tn state established '( dport = :$PORT )' | grep -q $PORT" 5
+t0=$(date +%s%N)
+stop_forkd TERM
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$STATUS" 0 "a graceful stop that times out still exits 0"
+ok $([ $ms -ge 900 ] && [ $ms -lt 4000 ]; echo $?) "after about --graceful-timeout 1 (${ms} ms)"
+is "$(loggrep 'stop timeout: killing 1 workers')" 1 "the kill is logged"
 done_testing
