@@ -498,15 +498,16 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 	for (;;) {
 		if (s.stopping && s.conns == NULL)
 			break;
-		if (getppid() != o->parent) {
-			r = -ESRCH;
-			break;
-		}
 		now = conn_now_ms();
 		n = epoll_wait(s.ep, evs, 64, conn_next_timeout(&s, now));
 		if (n == -1 && errno != EINTR) {
 			r = -errno;
 			goto out;
+		}
+		/* PDEATHSIG is the rule; this is the fallback, once idle. */
+		if (n <= 0 && getppid() != o->parent) {
+			r = -ESRCH;
+			break;
 		}
 		for (i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
