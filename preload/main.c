@@ -22,13 +22,14 @@
 #include "proctitle.h"
 #include "proto.h"
 #include "py.h"
+#include "seal.h"
 #include "version.h"
 #include "zygote.h"
 
 enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
-	OPT_LOGLEVEL, OPT_VERSION,
+	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL,
 };
 
 static const struct option zygote_options[] = {
@@ -42,6 +43,7 @@ static const struct option zygote_options[] = {
 	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
 	{ "log-level",		required_argument, NULL, OPT_LOGLEVEL },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
+	{ "seal",		required_argument, NULL, OPT_SEAL },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -101,6 +103,11 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_VERSION:
 			o->version = 1;
+			break;
+		case OPT_SEAL:
+			if (seal_parse(optarg, &o->seal) != 0)
+				fatalx(EXIT_USAGE, "--seal %s: want none, "
+				    "freeze or full", optarg);
 			break;
 		default:
 			fatalx(EXIT_USAGE, "forkd-zygote is started by forkd; "
@@ -163,7 +170,10 @@ main(int argc, char *argv[])
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}
-	py_freeze_heap();
+	if (seal_run(o.seal) != 0) {
+		py_flush_stdio();
+		return EXIT_APP_BROKEN;
+	}
 	py_flush_stdio();
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",
 	    o.generation, o.app);

@@ -19,7 +19,22 @@ struct py_opts {
 int	py_init(const struct py_opts *o);
 int	py_load_app(const char *spec);		/* "pkg.module:callable" */
 int	py_run_pre_fork(void);
-void	py_freeze_heap(void);			/* gc.collect(), gc.freeze() */
+/* gc.collect(); returns the number of unreachable objects found. */
+long	py_gc_collect(void);
+/* gc.freeze(); returns gc.get_freeze_count() after it, or -1 (logged). */
+long	py_gc_freeze(void);
+
+struct py_immortal_report {
+	size_t	roots;
+	size_t	sealed;
+	size_t	already;
+	size_t	hashed;
+	size_t	tagged;
+};
+/* Returns 1 when this Python can make objects immortal (3.12, 3.13). */
+int	py_can_immortalize(void);
+/* Makes every reachable object immortal; 0 or -1 (logged). */
+int	py_immortalize(struct py_immortal_report *ret);
 /* Logs the names of the Python threads alive (for the refusal to fork). */
 void	py_log_threads(void);
 void	py_before_fork(void);

@@ -209,20 +209,56 @@ py_run_pre_fork(void)
 	return -1;
 }
 
-void
-py_freeze_heap(void)
+long
+py_gc_collect(void)
+{
+	return (long)PyGC_Collect();
+}
+
+long
+py_gc_freeze(void)
 {
 	PyObject	*gc, *r;
+	long		 n = -1;
 
-	(void)PyGC_Collect();
-	if ((gc = PyImport_ImportModule("gc")) == NULL ||
-	    (r = PyObject_CallMethod(gc, "freeze", NULL)) == NULL) {
-		py_log_error("gc.freeze() failed%s", "");
-		Py_XDECREF(gc);
-		return;
-	}
+	if ((gc = PyImport_ImportModule("gc")) == NULL)
+		goto fail;
+	if ((r = PyObject_CallMethod(gc, "freeze", NULL)) == NULL)
+		goto fail;
+	Py_DECREF(r);
+	if ((r = PyObject_CallMethod(gc, "get_freeze_count", NULL)) == NULL)
+		goto fail;
+	n = PyLong_AsLong(r);
 	Py_DECREF(r);
 	Py_DECREF(gc);
+	return n;
+ fail:
+	Py_XDECREF(gc);
+	py_log_error("gc.freeze() failed%s", "");
+	return -1;
+}
+
+int
+py_can_immortalize(void)
+{
+	return forkd_can_immortalize();
+}
+
+int
+py_immortalize(struct py_immortal_report *ret)
+{
+	struct forkd_immortal_stats	st;
+
+	if (forkd_immortalize(&st) != 0) {
+		py_log_error("cannot make the heap immortal%s", "");
+		return -1;
+	}
+	ret->roots = st.roots;
+	ret->sealed = st.sealed;
+	ret->already = st.already;
+	ret->hashed = st.hashed;
+	ret->tagged = st.tagged;
+	return 0;
 }
 
 void

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "seal.h"
+
 #define ZYGOTE_MAX_PYPATHS	16
 
 struct zygote_opts {
@@ -20,6 +22,7 @@ struct zygote_opts {
 	unsigned	 graceful_timeout;
 	unsigned	 keepalive;
 	int		 version;
+	enum seal_mode	 seal;
 };
 
 /* Returns the number of threads in this process, or -errno. */

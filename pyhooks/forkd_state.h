@@ -18,6 +18,22 @@ struct forkd_state {
 	unsigned	 generation;
 };
 
+struct forkd_immortal_stats {
+	size_t	roots;		/* gc.get_objects() */
+	size_t	sealed;		/* made immortal */
+	size_t	already;	/* visits to objects already immortal */
+	size_t	hashed;		/* str hashes computed */
+	size_t	tagged;		/* type version tags assigned */
+};
+
+/*
+ * immortal.c: makes every reachable object immortal.  Returns 0, or -1
+ * with an exception set (NotImplementedError before 3.12).
+ */
+int	forkd_immortalize(struct forkd_immortal_stats *st);
+/* Returns 1 when this Python build has immortal objects forkd can set. */
+int	forkd_can_immortalize(void);
+
 /* Returns the module state (importing forkd), or NULL with an exception. */
 struct forkd_state *forkd_state_get(void);
 /* Creates the bridge's types for module m; returns a new reference. */

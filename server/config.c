@@ -24,6 +24,7 @@ enum {
 	OPT_LOGLEVEL,
 	OPT_ZYGOTE,
 	OPT_VERSION,
+	OPT_SEAL,
 };
 
 static const struct option config_options[] = {
@@ -38,6 +39,7 @@ static const struct option config_options[] = {
 	{ "log-level",		required_argument,	NULL, OPT_LOGLEVEL },
 	{ "zygote",		required_argument,	NULL, OPT_ZYGOTE },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
+	{ "seal",		required_argument,	NULL, OPT_SEAL },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -58,6 +60,9 @@ config_usage(FILE *fp)
 "  --backlog N             listen backlog (2048)\n"
 "  --chdir DIR             change to DIR before importing the app\n"
 "  --pythonpath DIRS       comma-separated dirs put first on sys.path\n"
+"  --seal MODE             none, freeze or full: how the zygote's heap is\n"
+"                          sealed before fork (default: full on 3.12+,\n"
+"                          freeze on 3.11)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
 "  --version               print versions and what this host supports\n"
 "\n"
@@ -184,6 +189,14 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_VERSION:
 			cfg.version = 1;
+			break;
+		case OPT_SEAL:
+			if (strcmp(optarg, "none") != 0 &&
+			    strcmp(optarg, "freeze") != 0 &&
+			    strcmp(optarg, "full") != 0)
+				return config_err(err, errlen, "--seal %s: want "
+				    "none, freeze or full", optarg);
+			cfg.seal = optarg;
 			break;
 		case 'h':
 			cfg.help = 1;

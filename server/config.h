@@ -25,6 +25,7 @@ struct config {
 	size_t		 npythonpath;
 	const char	*log_level;
 	const char	*zygote;		/* path of forkd-zygote */
+	const char	*seal;			/* none, freeze, full; NULL: auto */
 	int		 version;		/* --version given */
 	int		 help;
 };

@@ -83,6 +83,10 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--chdir";
 		argv[n++] = f->cfg.chdir;
 	}
+	if (f->cfg.seal != NULL) {
+		argv[n++] = "--seal";
+		argv[n++] = f->cfg.seal;
+	}
 	for (i = 0; i < f->cfg.npythonpath; i++) {
 		argv[n++] = "--pythonpath";
 		argv[n++] = f->cfg.pythonpath[i];

@@ -1,0 +1,199 @@
+/*
+ * seal.c: the seal, step by step: collect, immortalize (3.12, 3.13),
+ * gc.freeze, malloc_trim(0), and MADV_NOHUGEPAGE on the anonymous heap
+ * when transparent huge pages are "always" (a huge page written after
+ * fork is split and copied in 4 KiB pieces, and the split costs time).
+ * The Python steps go through py.h; this file holds no Python state.
+ */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "py.h"
+#include "seal.h"
+
+int
+seal_parse(const char *s, enum seal_mode *ret)
+{
+	if (strcmp(s, "none") == 0)
+		*ret = SEAL_NONE;
+	else if (strcmp(s, "freeze") == 0)
+		*ret = SEAL_FREEZE;
+	else if (strcmp(s, "full") == 0)
+		*ret = SEAL_FULL;
+	else if (strcmp(s, "auto") == 0)
+		*ret = SEAL_AUTO;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *
+seal_name(enum seal_mode m)
+{
+	switch (m) {
+	case SEAL_NONE:
+		return "none";
+	case SEAL_FREEZE:
+		return "freeze";
+	case SEAL_FULL:
+		return "full";
+	default:
+		return "auto";
+	}
+}
+
+enum thp_mode
+seal_thp_parse(const char *text)
+{
+	const char	*b = strchr(text, '['), *e;
+
+	if (b == NULL || (e = strchr(b, ']')) == NULL)
+		return THP_UNKNOWN;
+	b++;
+	if ((size_t)(e - b) == 6 && strncmp(b, "always", 6) == 0)
+		return THP_ALWAYS;
+	if ((size_t)(e - b) == 7 && strncmp(b, "madvise", 7) == 0)
+		return THP_MADVISE;
+	if ((size_t)(e - b) == 5 && strncmp(b, "never", 5) == 0)
+		return THP_NEVER;
+	return THP_UNKNOWN;
+}
+
+static double
+seal_ms(const struct timespec *t0)
+{
+	struct timespec	t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static enum thp_mode
+seal_thp_read(void)
+{
+	char	 buf[128];
+	FILE	*fp;
+
+	if ((fp = fopen("/sys/kernel/mm/transparent_hugepage/enabled",
+	    "r")) == NULL)
+		return THP_UNKNOWN;
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	return seal_thp_parse(buf);
+}
+
+/*
+ * Advises every private, writable, anonymous mapping (the glibc heap and
+ * obmalloc's arenas) against huge pages.  Returns the number of bytes
+ * advised, or -errno.
+ */
+static int64_t
+seal_nohugepage(int *ret_regions)
+{
+	char		 line[512], perms[8], path[256];
+	unsigned long	 start, end, off, inode;
+	unsigned	 dmaj, dmin;
+	int64_t		 bytes = 0;
+	int		 n, regions = 0;
+	FILE		*fp;
+
+	if ((fp = fopen("/proc/self/maps", "r")) == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		path[0] = '\0';
+		n = sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %255s", &start,
+		    &end, perms, &off, &dmaj, &dmin, &inode, path);
+		if (n < 7 || strcmp(perms, "rw-p") != 0 || inode != 0)
+			continue;
+		if (path[0] != '\0' && strcmp(path, "[heap]") != 0)
+			continue;	/* [stack], [vvar], ... */
+		if (madvise((void *)start, end - start, MADV_NOHUGEPAGE) == 0) {
+			bytes += end - start;
+			regions++;
+		}
+	}
+	fclose(fp);
+	*ret_regions = regions;
+	return bytes;
+}
+
+int
+seal_run(enum seal_mode mode)
+{
+	struct py_immortal_report	 im;
+	struct timespec			 t0, tall;
+	enum thp_mode			 thp;
+	long				 n;
+	int64_t				 bytes;
+	int				 regions, rc = 0;
+
+	if (mode == SEAL_AUTO)
+		mode = py_can_immortalize() ? SEAL_FULL : SEAL_FREEZE;
+	if (mode == SEAL_NONE) {
+		log_info("seal: none (the heap is left as the import made it)");
+		return 0;
+	}
+	if (mode == SEAL_FULL && !py_can_immortalize()) {
+		log_info("seal: this Python has no immortal objects (3.12+ "
+		    "has): sealing with freeze");
+		mode = SEAL_FREEZE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &tall);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = py_gc_collect();
+	log_info("seal: collect: %ld unreachable objects freed, %.1f ms", n,
+	    seal_ms(&t0));
+
+	if (mode == SEAL_FULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (py_immortalize(&im) != 0)
+			rc = -1;
+		else
+			log_info("seal: immortalize: %zu objects made immortal "
+			    "from %zu roots (%zu visits to immortal ones, %zu "
+			    "str hashes, %zu type version tags), %.1f ms",
+			    im.sealed, im.roots, im.already, im.hashed,
+			    im.tagged, seal_ms(&t0));
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = py_gc_freeze();
+	if (n < 0)
+		rc = -1;
+	else
+		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
+		    seal_ms(&t0));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = malloc_trim(0);
+	log_info("seal: malloc_trim: %s, %.1f ms", n ? "memory returned" :
+	    "nothing to return", seal_ms(&t0));
+
+	thp = seal_thp_read();
+	if (thp == THP_ALWAYS) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		bytes = seal_nohugepage(&regions);
+		if (bytes < 0)
+			log_warnc((int)bytes, "seal: reading /proc/self/maps");
+		else
+			log_info("seal: THP is always: MADV_NOHUGEPAGE on %d "
+			    "anonymous regions (%.1f MiB), %.1f ms", regions,
+			    bytes / 1048576.0, seal_ms(&t0));
+	} else
+		log_info("seal: THP is %s: no madvise needed",
+		    thp == THP_MADVISE ? "madvise" : thp == THP_NEVER ?
+		    "never" : "unknown");
+	log_info("seal: %s seal done in %.1f ms", seal_name(mode),
+	    seal_ms(&tall));
+	return rc;
+}

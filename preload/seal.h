@@ -1,0 +1,33 @@
+/*
+ * seal.h: the zygote's last step before it forks: make the heap as
+ * write-free as this Python allows, so workers keep sharing its pages.
+ */
+#ifndef FORKD_SEAL_H
+#define FORKD_SEAL_H
+
+enum seal_mode {
+	SEAL_AUTO = 0,	/* full where the Python supports it, else freeze */
+	SEAL_NONE,	/* nothing: what a plain preload server does */
+	SEAL_FREEZE,	/* collect, gc.freeze, malloc_trim, THP */
+	SEAL_FULL,	/* collect, immortalize, gc.freeze, malloc_trim, THP */
+};
+
+enum thp_mode {
+	THP_UNKNOWN = 0,
+	THP_ALWAYS,
+	THP_MADVISE,
+	THP_NEVER,
+};
+
+/* Returns 0 and sets *ret for "none", "freeze", "full"; else -EINVAL. */
+int	seal_parse(const char *s, enum seal_mode *ret);
+const char *seal_name(enum seal_mode m);
+/* Parses sysfs's "always [madvise] never" text: the bracketed mode. */
+enum thp_mode seal_thp_parse(const char *text);
+/*
+ * Runs the seal, each step timed and logged.  Returns 0, or -1 when a
+ * step failed (logged; the caller decides).
+ */
+int	seal_run(enum seal_mode mode);
+
+#endif
