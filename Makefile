@@ -31,7 +31,8 @@ LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
-	   server/worker.c server/zyglink.c server/wstatus.c
+	   server/worker.c server/zyglink.c server/wstatus.c \
+	   server/memstat.c
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 	   server/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
@@ -42,7 +43,7 @@ obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # Pure modules the C unit tests link against (no main, no Python).
 UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
-	   server/wstatus.c)
+	   server/wstatus.c server/memstat.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
 
 all: $(BUILD)/forkd $(BUILD)/forkd-zygote

@@ -25,6 +25,7 @@ enum {
 	OPT_ZYGOTE,
 	OPT_VERSION,
 	OPT_SEAL,
+	OPT_STATS,
 };
 
 static const struct option config_options[] = {
@@ -40,6 +41,7 @@ static const struct option config_options[] = {
 	{ "zygote",		required_argument,	NULL, OPT_ZYGOTE },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ "seal",		required_argument,	NULL, OPT_SEAL },
+	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -63,6 +65,8 @@ config_usage(FILE *fp)
 "  --seal MODE             none, freeze or full: how the zygote's heap is\n"
 "                          sealed before fork (default: full on 3.12+,\n"
 "                          freeze on 3.11)\n"
+"  --stats-interval S      log each worker's RSS/PSS/USS every S seconds\n"
+"                          (60; 0: never)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
 "  --version               print versions and what this host supports\n"
 "\n"
@@ -128,6 +132,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 	cfg.graceful_timeout = 30;
 	cfg.keepalive = 5;
 	cfg.backlog = 2048;
+	cfg.stats_interval = 60;
 	cfg.log_level = "info";
 
 	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
@@ -189,6 +194,13 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_VERSION:
 			cfg.version = 1;
+			break;
+		case OPT_STATS:
+			if (config_uint(optarg, 0, 86400,
+			    &cfg.stats_interval) != 0)
+				return config_err(err, errlen,
+				    "--stats-interval %s: want seconds "
+				    "0..86400", optarg);
 			break;
 		case OPT_SEAL:
 			if (strcmp(optarg, "none") != 0 &&

@@ -20,6 +20,7 @@ struct config {
 	unsigned	 graceful_timeout;	/* seconds */
 	unsigned	 keepalive;		/* seconds */
 	unsigned	 backlog;
+	unsigned	 stats_interval;	/* seconds; 0: off */
 	const char	*chdir;
 	const char	*pythonpath[CONFIG_MAX_PYPATHS];
 	size_t		 npythonpath;

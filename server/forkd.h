@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "loop.h"
+#include "memstat.h"
 #include "proto.h"
 
 enum worker_state {
@@ -31,6 +32,8 @@ struct worker {
 	uint64_t		 started_ms;
 	uint64_t		 respawn_ms;	/* earliest respawn time */
 	unsigned		 fast_deaths;	/* consecutive deaths < 1 s old */
+	struct memstat		 mem;		/* at the last stats tick */
+	struct memstat		 mem_peak;	/* highest USS seen */
 };
 
 enum zygote_state {
@@ -89,6 +92,7 @@ struct forkd {
 	int			 ever_ready;	/* a zygote reached READY */
 	int			 exit_code;
 	int			 done;
+	uint64_t		 next_stats_ms;
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -107,6 +111,7 @@ int	worker_reaped(struct forkd *, pid_t, int status);
 void	worker_signal_all(struct forkd *, int sig);
 unsigned worker_count_live(const struct forkd *);
 void	worker_zygote_lost(struct forkd *);
+void	worker_stats(struct forkd *);
 
 /* zyglink.c: the zygote process and its control channel. */
 int	zygote_start(struct forkd *);

@@ -176,6 +176,10 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	if (f->mode == MODE_RUN) {
 		zygote_tick(f, now);
 		worker_tick(f, now);
+		if (f->cfg.stats_interval > 0 && now >= f->next_stats_ms) {
+			worker_stats(f);
+			f->next_stats_ms = now + f->cfg.stats_interval * 1000ULL;
+		}
 	} else if (now >= f->stop_deadline_ms && !f->stop_killed) {
 		log_warnx("stop timeout: killing %u workers that are still "
 		    "running", worker_count_live(f));
@@ -334,6 +338,7 @@ main(int argc, char *argv[])
 	if ((r = loop_read(&f.sig_op, f.sigfd, &f.si, sizeof(f.si))) != 0 ||
 	    (r = loop_timeout(&f.tick_op, &f.tick_ts)) != 0)
 		fatalc(r, "cannot arm the loop");
+	f.next_stats_ms = now_ms() + f.cfg.stats_interval * 1000ULL;
 	if ((r = zygote_start(&f)) != 0)
 		fatalc(r, "cannot start the zygote");
 	log_info("forkd %s: pid %d, %u workers, app %s", FORKD_VERSION,

@@ -248,3 +248,40 @@ worker_signal_all(struct forkd *f, int sig)
 			    w->pid, sig);
 	}
 }
+
+/*
+ * Reads and logs each worker's RSS, PSS and USS (and the zygote's), and
+ * keeps them in the slot for the admin socket.  Called from the tick
+ * every --stats-interval seconds.
+ */
+void
+worker_stats(struct forkd *f)
+{
+	struct memstat	 z, *m;
+	struct worker	*w;
+	uint64_t	 total_pss = 0;
+	unsigned	 i, n = 0;
+
+	if (f->zyg.pid > 0 && memstat_read(f->zyg.pid, &z) == 0) {
+		total_pss += z.pss_kb;
+		log_info("stats: zygote pid %d rss %.1f MiB pss %.1f MiB "
+		    "uss %.1f MiB", (int)f->zyg.pid, z.rss_kb / 1024.0,
+		    z.pss_kb / 1024.0, z.uss_kb / 1024.0);
+	}
+	for (i = 0; i < f->nworkers; i++) {
+		w = &f->workers[i];
+		m = &w->mem;
+		if (w->state != WORKER_RUNNING || memstat_read(w->pid, m) != 0)
+			continue;
+		if (m->uss_kb > w->mem_peak.uss_kb)
+			w->mem_peak = *m;
+		total_pss += m->pss_kb;
+		n++;
+		log_info("stats: worker %u pid %d rss %.1f MiB pss %.1f MiB "
+		    "uss %.1f MiB (peak %.1f)", w->id, (int)w->pid,
+		    m->rss_kb / 1024.0, m->pss_kb / 1024.0, m->uss_kb / 1024.0,
+		    w->mem_peak.uss_kb / 1024.0);
+	}
+	log_info("stats: %u workers, total pss %.1f MiB (zygote included)", n,
+	    total_pss / 1024.0);
+}
