@@ -36,8 +36,10 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 	   server/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
-	   preload/seal.c preload/py_embed.c
-PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/immortal.c
+	   preload/seal.c preload/warmup.c preload/py_embed.c \
+	   preload/py_warmup.c
+PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/immortal.c \
+	   pyhooks/warmup.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

@@ -29,7 +29,8 @@
 enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
-	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL,
+	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
+	OPT_WTIME, OPT_WSTRICT,
 };
 
 static const struct option zygote_options[] = {
@@ -44,6 +45,10 @@ static const struct option zygote_options[] = {
 	{ "log-level",		required_argument, NULL, OPT_LOGLEVEL },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
 	{ "seal",		required_argument, NULL, OPT_SEAL },
+	{ "warmup",		required_argument, NULL, OPT_WARMUP },
+	{ "warmup-rounds",	required_argument, NULL, OPT_WROUNDS },
+	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
+	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -67,6 +72,8 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	int		c;
 
 	memset(o, 0, sizeof(*o));
+	o->warmup.rounds = 1;
+	o->warmup.budget_s = 30;
 	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_APP:
@@ -103,6 +110,18 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_VERSION:
 			o->version = 1;
+			break;
+		case OPT_WARMUP:
+			o->warmup.file = optarg;
+			break;
+		case OPT_WROUNDS:
+			o->warmup.rounds = zygote_num(optarg, "warmup-rounds");
+			break;
+		case OPT_WTIME:
+			o->warmup.budget_s = zygote_num(optarg, "warmup-time");
+			break;
+		case OPT_WSTRICT:
+			o->warmup.strict = 1;
 			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal) != 0)
@@ -158,7 +177,15 @@ main(int argc, char *argv[])
 		fatalx(EXIT_USAGE, "--chdir %s: %s", o.chdir, strerror(errno));
 	if (py_init(&po) != 0)
 		return EXIT_APP_BROKEN;
-	if (py_load_app(o.app) != 0 || py_run_pre_fork() != 0) {
+	if (py_load_app(o.app) != 0) {
+		py_flush_stdio();
+		return EXIT_APP_BROKEN;
+	}
+	/* Warm, then close what warmup opened, then seal. */
+	r = warmup_run(&o.warmup);
+	if (r == -EINVAL || r == -ENOMEM)
+		return r == -EINVAL ? EXIT_USAGE : EXIT_SYSCALL;
+	if (r != 0 || py_close_connections() < 0 || py_run_pre_fork() != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}

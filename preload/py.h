@@ -8,6 +8,7 @@
 #define FORKD_PY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct http_exchange;
 
@@ -47,6 +48,23 @@ void	py_after_fork_child(void);
 void	*py_worker_start(unsigned worker_id, unsigned generation);
 void	py_wsgi_handle(struct http_exchange *ex, void *arg);
 void	py_flush_stdio(void);
+
+/* py_warmup.c.  Each logs its own Python errors. */
+/* Runs one raw HTTP/1.1 request in-process; the status, or -1. */
+int	py_warmup_raw(const char *raw, size_t len);
+int	py_warmup_hooks(void);			/* 0 or -1 */
+int	py_warmup_has_hooks(void);
+void	py_warmup_counts(size_t *ret_requests, size_t *ret_non2xx);
+/* Closes Django's connections if Django is loaded: 1 done, 0 n/a, -1. */
+int	py_close_connections(void);
+
+struct py_spec_report {
+	ssize_t	codes;		/* code objects of live functions */
+	ssize_t	codes_run;	/* with at least one specialized instruction */
+	ssize_t	specializable;	/* instructions that can specialize, in those */
+	ssize_t	specialized;	/* and that did */
+};
+int	py_spec_report(struct py_spec_report *ret);
 /* Writes "3.12.1" into buf; returns buf. */
 const char *py_version(char *buf, size_t len);
 /* Prints what this Python can do (for forkd --version) to stdout. */

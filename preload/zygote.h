@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "seal.h"
+#include "warmup.h"
 
 #define ZYGOTE_MAX_PYPATHS	16
 
@@ -23,6 +24,7 @@ struct zygote_opts {
 	unsigned	 keepalive;
 	int		 version;
 	enum seal_mode	 seal;
+	struct warmup_opts warmup;
 };
 
 /* Returns the number of threads in this process, or -errno. */

@@ -14,8 +14,12 @@ struct forkd_state {
 	PyObject	*bytesio;		/* owned: io.BytesIO */
 	PyObject	*stderr_obj;		/* owned: sys.stderr at first use */
 	PyObject	*wsgi_version;		/* owned: (1, 0) */
+	PyObject	*client_type;		/* owned: forkd.WarmupClient */
+	PyObject	*response_type;		/* owned: forkd.WarmupResponse */
 	unsigned	 worker_id;
 	unsigned	 generation;
+	size_t		 warmup_requests;	/* counters of the warmup */
+	size_t		 warmup_non2xx;
 };
 
 struct forkd_immortal_stats {
@@ -33,6 +37,14 @@ struct forkd_immortal_stats {
 int	forkd_immortalize(struct forkd_immortal_stats *st);
 /* Returns 1 when this Python build has immortal objects forkd can set. */
 int	forkd_can_immortalize(void);
+
+/* warmup.c: the in-process warmup client. */
+int	forkd_warmup_types(PyObject *m, struct forkd_state *st);
+/* Runs one raw request; returns a new WarmupResponse or NULL. */
+PyObject *forkd_warmup_run(struct forkd_state *st, const char *raw,
+	    size_t len);
+/* Calls each @forkd.warmup hook with a client; 0 or -1 (exception). */
+int	forkd_warmup_hooks(struct forkd_state *st);
 
 /* Returns the module state (importing forkd), or NULL with an exception. */
 struct forkd_state *forkd_state_get(void);

@@ -9,6 +9,9 @@
  *	@forkd.pre_fork		# runs once in the zygote, before the seal
  *	def close_things(): ...
  *
+ *	@forkd.warmup		# runs in the zygote, given a client
+ *	def warm(client): client.get("/")
+ *
  *	forkd.worker_id()	# 1..N in a worker, 0 in the zygote
  *	forkd.generation()	# the zygote generation a worker came from
  *
@@ -32,6 +35,8 @@ forkd_traverse(PyObject *m, visitproc visit, void *arg)
 	Py_VISIT(st->bytesio);
 	Py_VISIT(st->stderr_obj);
 	Py_VISIT(st->wsgi_version);
+	Py_VISIT(st->client_type);
+	Py_VISIT(st->response_type);
 	return 0;
 }
 
@@ -48,6 +53,8 @@ forkd_clear(PyObject *m)
 	Py_CLEAR(st->bytesio);
 	Py_CLEAR(st->stderr_obj);
 	Py_CLEAR(st->wsgi_version);
+	Py_CLEAR(st->client_type);
+	Py_CLEAR(st->response_type);
 	return 0;
 }
 
@@ -84,6 +91,12 @@ forkd_pre_fork(PyObject *m, PyObject *fn)
 }
 
 static PyObject *
+forkd_warmup(PyObject *m, PyObject *fn)
+{
+	return forkd_register(m, fn, FORKD_HOOK_WARMUP);
+}
+
+static PyObject *
 forkd_worker_id(PyObject *m, PyObject *unused)
 {
 	(void)unused;
@@ -105,6 +118,9 @@ static PyMethodDef forkd_methods[] = {
 	{ "pre_fork", forkd_pre_fork, METH_O,
 	  "Decorator: run fn() once in the zygote before workers are forked "
 	  "(close connections that must not be shared)." },
+	{ "warmup", forkd_warmup, METH_O,
+	  "Decorator: run fn(client) in the zygote before the seal; client "
+	  "sends requests to the app in-process (get, post, request)." },
 	{ "worker_id", forkd_worker_id, METH_NOARGS,
 	  "The worker's slot number, 1..N; 0 in the zygote." },
 	{ "generation", forkd_generation, METH_NOARGS,
@@ -123,6 +139,8 @@ forkd_exec(PyObject *m)
 		if ((st->hooks[i] = PyList_New(0)) == NULL)
 			return -1;
 	if ((st->start_response_type = forkd_wsgi_types(m)) == NULL)
+		return -1;
+	if (forkd_warmup_types(m, st) != 0)
 		return -1;
 	if ((io = PyImport_ImportModule("io")) == NULL)
 		return -1;

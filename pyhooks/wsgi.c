@@ -329,6 +329,9 @@ wsgi_environ(struct forkd_state *st, struct http_exchange *ex)
 	    wsgi_set(env, "forkd.worker_id",
 	    PyLong_FromUnsignedLong(st->worker_id)) != 0)
 		goto fail;
+	if (ex->warmup &&
+	    PyDict_SetItemString(env, "forkd.warmup", Py_True) != 0)
+		goto fail;
 	return env;
  fail:
 	Py_DECREF(env);

@@ -26,6 +26,10 @@ enum {
 	OPT_VERSION,
 	OPT_SEAL,
 	OPT_STATS,
+	OPT_WARMUP,
+	OPT_WROUNDS,
+	OPT_WTIME,
+	OPT_WSTRICT,
 };
 
 static const struct option config_options[] = {
@@ -42,6 +46,10 @@ static const struct option config_options[] = {
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ "seal",		required_argument,	NULL, OPT_SEAL },
 	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
+	{ "warmup",		required_argument,	NULL, OPT_WARMUP },
+	{ "warmup-rounds",	required_argument,	NULL, OPT_WROUNDS },
+	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
+	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -67,6 +75,11 @@ config_usage(FILE *fp)
 "                          freeze on 3.11)\n"
 "  --stats-interval S      log each worker's RSS/PSS/USS every S seconds\n"
 "                          (60; 0: never)\n"
+"  --warmup FILE           requests to run through the app in the zygote\n"
+"                          before the seal (format: doc/warmup.md)\n"
+"  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (1)\n"
+"  --warmup-time S         no new round after S seconds (30)\n"
+"  --warmup-strict         a non-2xx answer or a raising hook is fatal\n"
 "  --log-level L           error, warning, info or debug (info)\n"
 "  --version               print versions and what this host supports\n"
 "\n"
@@ -125,6 +138,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 {
 	struct config	cfg;
 	enum log_level	level;
+	unsigned	u;
 	int		c, r;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -194,6 +208,26 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_VERSION:
 			cfg.version = 1;
+			break;
+		case OPT_WARMUP:
+			cfg.warmup = optarg;
+			break;
+		case OPT_WROUNDS:
+			if (config_uint(optarg, 1, 100000, &u) != 0)
+				return config_err(err, errlen,
+				    "--warmup-rounds %s: want 1..100000",
+				    optarg);
+			cfg.warmup_rounds = optarg;
+			break;
+		case OPT_WTIME:
+			if (config_uint(optarg, 0, 86400, &u) != 0)
+				return config_err(err, errlen,
+				    "--warmup-time %s: want seconds 0..86400",
+				    optarg);
+			cfg.warmup_time = optarg;
+			break;
+		case OPT_WSTRICT:
+			cfg.warmup_strict = 1;
 			break;
 		case OPT_STATS:
 			if (config_uint(optarg, 0, 86400,

@@ -27,6 +27,10 @@ struct config {
 	const char	*log_level;
 	const char	*zygote;		/* path of forkd-zygote */
 	const char	*seal;			/* none, freeze, full; NULL: auto */
+	const char	*warmup;		/* warmup file */
+	const char	*warmup_rounds;		/* validated decimal */
+	const char	*warmup_time;		/* validated decimal */
+	int		 warmup_strict;
 	int		 version;		/* --version given */
 	int		 help;
 };

@@ -252,6 +252,7 @@ conn_dispatch(struct server *s, struct conn *c)
 	ex->remote_port = c->remote_port;
 	ex->server_name = c->server_name;
 	ex->server_port = c->server_port;
+	ex->warmup = 0;
 	keep = ex->req.keep_alive && !c->closing && !s->stopping &&
 	    c->nrequests < s->o->max_requests_per_conn;
 	http_resp_init(&ex->resp, c->fd, ex->req.minor_version,

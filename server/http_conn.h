@@ -20,6 +20,7 @@ struct http_exchange {
 	const char		*remote_port;
 	const char		*server_name;
 	const char		*server_port;
+	unsigned		 warmup:1;	/* from the zygote's warmup */
 	struct http_resp	 resp;
 };
 

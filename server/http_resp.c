@@ -266,7 +266,7 @@ http_resp_seal_head(struct http_resp *r, size_t first_len, int last)
 		    "\r\n", r->content_length);
 		if ((r_ = http_resp_append(r, buf, n)) != 0)
 			return r_;
-	} else if (r->minor_version >= 1) {
+	} else if (r->minor_version >= 1 && r->sink == NULL) {
 		r->chunked = 1;
 		if ((r_ = http_resp_append(r,
 		    "Transfer-Encoding: chunked\r\n", 28)) != 0)
@@ -325,7 +325,11 @@ http_resp_send(struct http_resp *r, const void *buf, size_t len, int last)
 	}
 	if (n == 0)
 		return 0;
-	if ((rc = http_send_all(r->fd, iov, n, r->send_timeout_ms)) != 0)
+	if (r->sink != NULL)
+		rc = r->sink(r->sink_arg, iov, n);
+	else
+		rc = http_send_all(r->fd, iov, n, r->send_timeout_ms);
+	if (rc != 0)
 		return r->error = rc;
 	if (!r->sent_head)
 		r->bytes_out += r->head_len;

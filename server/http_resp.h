@@ -28,6 +28,12 @@ struct http_resp {
 	uint64_t	 body_sent;
 	uint64_t	 bytes_out;
 	unsigned	 send_timeout_ms;
+	/*
+	 * When set, bytes go to sink instead of fd, and a body of unknown
+	 * length is not chunked (the warmup client reads it whole).
+	 */
+	int		(*sink)(void *arg, const struct iovec *iov, int iovcnt);
+	void		*sink_arg;
 	char		*head;		/* the head being built (owned) */
 	size_t		 head_len;
 	size_t		 head_cap;

@@ -321,6 +321,15 @@ main(int argc, char *argv[])
 		log_init("forkd", level);
 	if (access(f.zygote_path, X_OK) != 0)
 		fatal("zygote program %s", f.zygote_path);
+	/* The zygote changes directory before it reads the file. */
+	if (f.cfg.warmup != NULL) {
+		char	*abs;
+
+		if ((abs = realpath(f.cfg.warmup, NULL)) == NULL)
+			fatalx(EXIT_USAGE, "--warmup %s: %s", f.cfg.warmup,
+			    strerror(errno));
+		f.cfg.warmup = abs;	/* lives as long as the process */
+	}
 
 	/* Workers are forked by the zygote and reparented to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)

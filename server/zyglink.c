@@ -20,7 +20,7 @@
 #include "log.h"
 #include "wstatus.h"
 
-#define ZYGOTE_MAX_ARGS	(32 + 2 * CONFIG_MAX_PYPATHS)
+#define ZYGOTE_MAX_ARGS	(48 + 2 * CONFIG_MAX_PYPATHS)
 
 static void	zygote_recv_done(struct op *, int, uint32_t);
 
@@ -83,6 +83,20 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--chdir";
 		argv[n++] = f->cfg.chdir;
 	}
+	if (f->cfg.warmup != NULL) {
+		argv[n++] = "--warmup";
+		argv[n++] = f->cfg.warmup;
+	}
+	if (f->cfg.warmup_rounds != NULL) {
+		argv[n++] = "--warmup-rounds";
+		argv[n++] = f->cfg.warmup_rounds;
+	}
+	if (f->cfg.warmup_time != NULL) {
+		argv[n++] = "--warmup-time";
+		argv[n++] = f->cfg.warmup_time;
+	}
+	if (f->cfg.warmup_strict)
+		argv[n++] = "--warmup-strict";
 	if (f->cfg.seal != NULL) {
 		argv[n++] = "--seal";
 		argv[n++] = f->cfg.seal;

@@ -1,0 +1,170 @@
+/*
+ * py_warmup.c: the zygote's side of warmup: runs raw requests and the
+ * @forkd.warmup hooks through pyhooks/warmup.c, closes connections the
+ * warmup opened, and reads how much of the bytecode specialized.
+ */
+#include "forkd_state.h"
+
+#include <stdio.h>
+
+#include "log.h"
+#include "py.h"
+
+int
+py_warmup_raw(const char *raw, size_t len)
+{
+	struct forkd_state	*st;
+	PyObject		*r;
+	int			 status;
+
+	if ((st = forkd_state_get()) == NULL ||
+	    (r = forkd_warmup_run(st, raw, len)) == NULL) {
+		log_warnx("warmup request failed:");
+		PyErr_PrintEx(0);
+		return -1;
+	}
+	status = (int)PyLong_AsLong(PyStructSequence_GET_ITEM(r, 0));
+	Py_DECREF(r);
+	return status;
+}
+
+int
+py_warmup_hooks(void)
+{
+	struct forkd_state	*st;
+
+	if ((st = forkd_state_get()) == NULL ||
+	    forkd_warmup_hooks(st) != 0) {
+		log_warnx("a @forkd.warmup hook raised:");
+		PyErr_PrintEx(0);
+		return -1;
+	}
+	return 0;
+}
+
+int
+py_warmup_has_hooks(void)
+{
+	struct forkd_state	*st;
+
+	if ((st = forkd_state_get()) == NULL) {
+		PyErr_Clear();
+		return 0;
+	}
+	return PyList_GET_SIZE(st->hooks[FORKD_HOOK_WARMUP]) > 0;
+}
+
+void
+py_warmup_counts(size_t *ret_requests, size_t *ret_non2xx)
+{
+	struct forkd_state	*st;
+
+	*ret_requests = *ret_non2xx = 0;
+	if ((st = forkd_state_get()) == NULL) {
+		PyErr_Clear();
+		return;
+	}
+	*ret_requests = st->warmup_requests;
+	*ret_non2xx = st->warmup_non2xx;
+}
+
+int
+py_close_connections(void)
+{
+	PyObject	*db, *conns, *r, *name;
+
+	/* Only if the app uses Django's ORM: never import it ourselves. */
+	if ((name = PyUnicode_FromString("django.db")) == NULL)
+		return -1;
+	db = PyImport_GetModule(name);
+	Py_DECREF(name);
+	if (db == NULL) {
+		PyErr_Clear();
+		return 0;
+	}
+	conns = PyObject_GetAttrString(db, "connections");
+	Py_DECREF(db);
+	if (conns == NULL ||
+	    (r = PyObject_CallMethod(conns, "close_all", NULL)) == NULL) {
+		Py_XDECREF(conns);
+		log_warnx("django.db.connections.close_all() failed:");
+		PyErr_PrintEx(0);
+		return -1;
+	}
+	Py_DECREF(r);
+	Py_DECREF(conns);
+	log_info("warmup: closed Django's database connections before the "
+	    "seal (each worker opens its own)");
+	return 1;
+}
+
+/*
+ * Counts, over the code objects of every live function, the instructions
+ * that can specialize (PEP 659) and those that did.  dis with
+ * adaptive=True shows the specialized forms.
+ */
+static const char py_spec_src[] =
+"def spec_stats():\n"
+"    import dis, gc, opcode, types\n"
+"    sp = getattr(opcode, '_specializations', None)\n"
+"    if sp is None:\n"
+"        import _opcode_metadata\n"
+"        sp = _opcode_metadata._specializations\n"
+"    inv = {s: b for b, ss in sp.items() for s in ss\n"
+"           if not s.endswith('_ADAPTIVE')}\n"
+"    seen = set()\n"
+"    codes = []\n"
+"    stack = [f.__code__ for f in gc.get_objects()\n"
+"             if type(f) is types.FunctionType]\n"
+"    while stack:\n"
+"        co = stack.pop()\n"
+"        if id(co) in seen:\n"
+"            continue\n"
+"        seen.add(id(co))\n"
+"        codes.append(co)\n"
+"        stack.extend(c for c in co.co_consts if type(c) is types.CodeType)\n"
+"    run = able = done = 0\n"
+"    for co in codes:\n"
+"        a = d = 0\n"
+"        try:\n"
+"            for ins in dis.get_instructions(co, adaptive=True):\n"
+"                if ins.opname in inv:\n"
+"                    a += 1; d += 1\n"
+"                elif ins.opname in sp:\n"
+"                    a += 1\n"
+"        except Exception:\n"
+"            continue\n"
+"        if d:\n"
+"            run += 1; able += a; done += d\n"
+"    return len(codes), run, able, done\n";
+
+int
+py_spec_report(struct py_spec_report *ret)
+{
+	PyObject	*ns, *r, *fn;
+	int		 rc = -1;
+
+	if ((ns = PyDict_New()) == NULL)
+		goto out;
+	if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) != 0
+	    || (r = PyRun_String(py_spec_src, Py_file_input, ns, ns)) == NULL)
+		goto out;
+	Py_DECREF(r);
+	fn = PyDict_GetItemString(ns, "spec_stats");	/* borrowed */
+	if (fn == NULL || (r = PyObject_CallNoArgs(fn)) == NULL)
+		goto out;
+	if (!PyArg_ParseTuple(r, "nnnn", &ret->codes, &ret->codes_run,
+	    &ret->specializable, &ret->specialized)) {
+		Py_DECREF(r);
+		goto out;
+	}
+	Py_DECREF(r);
+	rc = 0;
+ out:
+	Py_XDECREF(ns);
+	if (rc != 0) {
+		log_warnx("cannot read the specialized bytecode:");
+		PyErr_PrintEx(0);
+	}
+	return rc;
+}
