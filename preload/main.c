@@ -30,7 +30,7 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM,
 };
 
 static const struct option zygote_options[] = {
@@ -49,6 +49,7 @@ static const struct option zygote_options[] = {
 	{ "warmup-rounds",	required_argument, NULL, OPT_WROUNDS },
 	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
+	{ "ksm",		no_argument,	   NULL, OPT_KSM },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -122,6 +123,9 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_WSTRICT:
 			o->warmup.strict = 1;
+			break;
+		case OPT_KSM:
+			o->ksm = 1;
 			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal) != 0)
@@ -200,6 +204,19 @@ main(int argc, char *argv[])
 	if (seal_run(o.seal) != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
+	}
+	if (o.ksm) {
+		r = seal_ksm();
+		if (r < 0)
+			log_warnc(r, "--ksm: prctl(PR_SET_MEMORY_MERGE) "
+			    "(needs Linux 6.4)");
+		else if (r == 0)
+			log_warnx("--ksm: memory marked mergeable, but the "
+			    "kernel's KSM is off: nothing merges until root "
+			    "writes 1 to /sys/kernel/mm/ksm/run");
+		else
+			log_info("--ksm: the zygote and its workers are "
+			    "mergeable by KSM");
 	}
 	py_flush_stdio();
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",

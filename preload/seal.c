@@ -6,6 +6,7 @@
  * The Python steps go through py.h; this file holds no Python state.
  */
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +18,10 @@
 #include "log.h"
 #include "py.h"
 #include "seal.h"
+
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE	67	/* Linux 6.4; older headers lack it */
+#endif
 
 int
 seal_parse(const char *s, enum seal_mode *ret)
@@ -196,4 +201,20 @@ seal_run(enum seal_mode mode)
 	log_info("seal: %s seal done in %.1f ms", seal_name(mode),
 	    seal_ms(&tall));
 	return rc;
+}
+
+int
+seal_ksm(void)
+{
+	char	 buf[16] = "";
+	FILE	*fp;
+
+	if (prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == -1)
+		return -errno;
+	if ((fp = fopen("/sys/kernel/mm/ksm/run", "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	return buf[0] == '1';
 }

@@ -25,6 +25,12 @@ const char *seal_name(enum seal_mode m);
 /* Parses sysfs's "always [madvise] never" text: the bracketed mode. */
 enum thp_mode seal_thp_parse(const char *text);
 /*
+ * Marks this process's memory, and so every worker forked from it,
+ * mergeable by KSM (PR_SET_MEMORY_MERGE, Linux 6.4).  Returns 1 when KSM
+ * runs, 0 when it is marked but KSM is off, or -errno.
+ */
+int	seal_ksm(void);
+/*
  * Runs the seal, each step timed and logged.  Returns 0, or -1 when a
  * step failed (logged; the caller decides).
  */

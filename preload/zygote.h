@@ -24,6 +24,7 @@ struct zygote_opts {
 	unsigned	 keepalive;
 	int		 version;
 	enum seal_mode	 seal;
+	int		 ksm;
 	struct warmup_opts warmup;
 };
 

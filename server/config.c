@@ -30,6 +30,7 @@ enum {
 	OPT_WROUNDS,
 	OPT_WTIME,
 	OPT_WSTRICT,
+	OPT_KSM,
 };
 
 static const struct option config_options[] = {
@@ -50,6 +51,7 @@ static const struct option config_options[] = {
 	{ "warmup-rounds",	required_argument,	NULL, OPT_WROUNDS },
 	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
+	{ "ksm",		no_argument,		NULL, OPT_KSM },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -80,6 +82,8 @@ config_usage(FILE *fp)
 "  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (1)\n"
 "  --warmup-time S         no new round after S seconds (30)\n"
 "  --warmup-strict         a non-2xx answer or a raising hook is fatal\n"
+"  --ksm                   let the kernel's KSM merge the workers' equal\n"
+"                          pages (PR_SET_MEMORY_MERGE; KSM must be on)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
 "  --version               print versions and what this host supports\n"
 "\n"
@@ -228,6 +232,9 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_WSTRICT:
 			cfg.warmup_strict = 1;
+			break;
+		case OPT_KSM:
+			cfg.ksm = 1;
 			break;
 		case OPT_STATS:
 			if (config_uint(optarg, 0, 86400,

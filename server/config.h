@@ -31,6 +31,7 @@ struct config {
 	const char	*warmup_rounds;		/* validated decimal */
 	const char	*warmup_time;		/* validated decimal */
 	int		 warmup_strict;
+	int		 ksm;
 	int		 version;		/* --version given */
 	int		 help;
 };

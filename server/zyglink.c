@@ -97,6 +97,8 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	}
 	if (f->cfg.warmup_strict)
 		argv[n++] = "--warmup-strict";
+	if (f->cfg.ksm)
+		argv[n++] = "--ksm";
 	if (f->cfg.seal != NULL) {
 		argv[n++] = "--seal";
 		argv[n++] = f->cfg.seal;
