@@ -93,8 +93,8 @@ py_close_connections(void)
 	}
 	Py_DECREF(r);
 	Py_DECREF(conns);
-	log_info("warmup: closed Django's database connections before the "
-	    "seal (each worker opens its own)");
+	log_info("warmup: Django is loaded: connections.close_all() before "
+	    "the seal, so no worker shares a database connection");
 	return 1;
 }
 
