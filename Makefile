@@ -7,6 +7,8 @@
 #   make run             deps, build, serve examples/hello on 127.0.0.1:8000
 #   make test            deps, build, unit tests, black-box tests on every CPython
 #   make asan            the same under AddressSanitizer + UBSan
+#   make bench-hello     forkd vs gunicorn on the hello app (bench/results/)
+#   make bench-memory    forkd's seal modes vs gunicorn and uWSGI, Flask and Django
 
 BUILD	?= build
 ifeq ($(origin PYTHON), undefined)
@@ -86,8 +88,15 @@ test: deps
 asan:
 	@FORKD_ASAN=1 scripts/run-tests.sh
 
+# Benchmarks: by hand, not tests.  Results land in bench/results/.
+bench-hello: deps
+	bench/hello.sh
+
+bench-memory: deps
+	bench/memory.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all units deps run test asan clean
+.PHONY: all units deps run test asan clean bench-hello bench-memory
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
