@@ -18,6 +18,7 @@ PY=${PY:-python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/forkd-test.XXXXXX")
 LOG=$T/log
 FORKD_PID=
+FORKD_EXTRA_ARGS=${FORKD_EXTRA_ARGS:-}
 _tap_n=0
 _tap_fail=0
 
@@ -103,7 +104,8 @@ start_forkd() {
 		_prev=$_a
 	done
 	: > "$LOG"
-	"$FORKD" -b 127.0.0.1:0 "$@" >> "$LOG" 2>&1 &
+	# FORKD_EXTRA_ARGS: run the whole suite with a flag, e.g. --fresh-arenas.
+	"$FORKD" -b 127.0.0.1:0 $FORKD_EXTRA_ARGS "$@" >> "$LOG" 2>&1 &
 	FORKD_PID=$!
 	wait_for "[ \$(loggrep 'worker [0-9]+ pid [0-9]+ started') -ge $_w ] || ! kill -0 $FORKD_PID" 20
 	if [ "$(loggrep 'worker [0-9]+ pid [0-9]+ started')" -lt "$_w" ]; then
