@@ -41,7 +41,7 @@ PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/seal.c preload/warmup.c preload/py_embed.c \
 	   preload/py_warmup.c
 PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/immortal.c \
-	   pyhooks/warmup.c pyhooks/freshmem.c
+	   pyhooks/warmup.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

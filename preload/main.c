@@ -30,7 +30,7 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FRESH,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM,
 };
 
 static const struct option zygote_options[] = {
@@ -50,7 +50,6 @@ static const struct option zygote_options[] = {
 	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,	   NULL, OPT_KSM },
-	{ "fresh-arenas",	no_argument,	   NULL, OPT_FRESH },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -127,9 +126,6 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_KSM:
 			o->ksm = 1;
-			break;
-		case OPT_FRESH:
-			o->fresh_arenas = 1;
 			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal) != 0)

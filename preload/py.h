@@ -48,8 +48,6 @@ void	py_after_fork_child(void);
 void	*py_worker_start(unsigned worker_id, unsigned generation);
 void	py_wsgi_handle(struct http_exchange *ex, void *arg);
 void	py_flush_stdio(void);
-/* In a worker, before anything allocates: --fresh-arenas.  0 or -1. */
-int	py_fresh_arenas(void);
 
 /* py_warmup.c.  Each logs its own Python errors. */
 /* Runs one raw HTTP/1.1 request in-process; the status, or -1. */

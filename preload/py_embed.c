@@ -326,15 +326,6 @@ py_worker_start(unsigned worker_id, unsigned generation)
 	return st;
 }
 
-int
-py_fresh_arenas(void)
-{
-	if (forkd_fresh_arenas() == 0)
-		return 0;
-	py_log_error("--fresh-arenas: cannot set the allocator%s", "");
-	return -1;
-}
-
 void
 py_flush_stdio(void)
 {

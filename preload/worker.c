@@ -88,9 +88,6 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
 	size_t			 i;
 	int			 r;
 
-	/* First: every allocation from here on must land in fresh memory. */
-	if (o->fresh_arenas && py_fresh_arenas() != 0)
-		_exit(EXIT_SYSCALL);
 	snprintf(role, sizeof(role), "worker.%u", id);
 	log_set_role(role);
 	proctitle_set("forkd-worker", "forkd: worker %u generation %u, app %s",

@@ -25,7 +25,6 @@ struct zygote_opts {
 	int		 version;
 	enum seal_mode	 seal;
 	int		 ksm;
-	int		 fresh_arenas;
 	struct warmup_opts warmup;
 };
 

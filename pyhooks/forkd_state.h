@@ -46,12 +46,6 @@ PyObject *forkd_warmup_run(struct forkd_state *st, const char *raw,
 /* Calls each @forkd.warmup hook with a client; 0 or -1 (exception). */
 int	forkd_warmup_hooks(struct forkd_state *st);
 
-/*
- * freshmem.c: in a worker, routes the OBJ and MEM domains to fresh
- * memory (--fresh-arenas).  Returns 0 or -1 with an exception set.
- */
-int	forkd_fresh_arenas(void);
-
 /* Returns the module state (importing forkd), or NULL with an exception. */
 struct forkd_state *forkd_state_get(void);
 /* Creates the bridge's types for module m; returns a new reference. */

@@ -31,7 +31,6 @@ enum {
 	OPT_WTIME,
 	OPT_WSTRICT,
 	OPT_KSM,
-	OPT_FRESH,
 };
 
 static const struct option config_options[] = {
@@ -53,7 +52,6 @@ static const struct option config_options[] = {
 	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,		NULL, OPT_KSM },
-	{ "fresh-arenas",	no_argument,		NULL, OPT_FRESH },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -84,8 +82,6 @@ config_usage(FILE *fp)
 "  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (1)\n"
 "  --warmup-time S         no new round after S seconds (30)\n"
 "  --warmup-strict         a non-2xx answer or a raising hook is fatal\n"
-"  --fresh-arenas          workers allocate in memory of their own, never\n"
-"                          in the zygote's free blocks (experimental)\n"
 "  --ksm                   let the kernel's KSM merge the workers' equal\n"
 "                          pages (PR_SET_MEMORY_MERGE; KSM must be on)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
@@ -239,9 +235,6 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_KSM:
 			cfg.ksm = 1;
-			break;
-		case OPT_FRESH:
-			cfg.fresh_arenas = 1;
 			break;
 		case OPT_STATS:
 			if (config_uint(optarg, 0, 86400,

@@ -32,7 +32,6 @@ struct config {
 	const char	*warmup_time;		/* validated decimal */
 	int		 warmup_strict;
 	int		 ksm;
-	int		 fresh_arenas;
 	int		 version;		/* --version given */
 	int		 help;
 };

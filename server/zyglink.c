@@ -99,8 +99,6 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--warmup-strict";
 	if (f->cfg.ksm)
 		argv[n++] = "--ksm";
-	if (f->cfg.fresh_arenas)
-		argv[n++] = "--fresh-arenas";
 	if (f->cfg.seal != NULL) {
 		argv[n++] = "--seal";
 		argv[n++] = f->cfg.seal;
