@@ -31,7 +31,7 @@ CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE
 CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
-COMMON	:= common/log.c common/proto.c common/proctitle.c
+COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/worker.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c

@@ -30,7 +30,7 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED,
 };
 
 static const struct option zygote_options[] = {
@@ -41,7 +41,8 @@ static const struct option zygote_options[] = {
 	{ "supervisor-pid",	required_argument, NULL, OPT_SUPERVISOR },
 	{ "generation",		required_argument, NULL, OPT_GENERATION },
 	{ "graceful-timeout",	required_argument, NULL, OPT_GRACEFUL },
-	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
+	{ "http",		required_argument, NULL, OPT_KEEPALIVE },
+	{ "forwarded-allow-ips", required_argument, NULL, OPT_FORWARDED },
 	{ "log-level",		required_argument, NULL, OPT_LOGLEVEL },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
 	{ "seal",		required_argument, NULL, OPT_SEAL },
@@ -73,6 +74,8 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	int		c;
 
 	memset(o, 0, sizeof(*o));
+	o->http = httpopts_defaults;
+	o->forwarded_allow_ips = "127.0.0.1,::1";
 	o->warmup.rounds = 1;
 	o->warmup.budget_s = 30;
 	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
@@ -102,7 +105,11 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			    "graceful-timeout");
 			break;
 		case OPT_KEEPALIVE:
-			o->keepalive = zygote_num(optarg, "keep-alive");
+			if (httpopts_parse(optarg, &o->http) != 0)
+				fatalx(EXIT_USAGE, "--http %s: malformed", optarg);
+			break;
+		case OPT_FORWARDED:
+			o->forwarded_allow_ips = optarg;
 			break;
 		case OPT_LOGLEVEL:
 			if (log_parse_level(optarg, &level) != 0)

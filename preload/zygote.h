@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "httpopts.h"
 #include "seal.h"
 #include "warmup.h"
 
@@ -21,7 +22,8 @@ struct zygote_opts {
 	pid_t		 supervisor;
 	unsigned	 generation;
 	unsigned	 graceful_timeout;
-	unsigned	 keepalive;
+	struct httpopts	 http;
+	const char	*forwarded_allow_ips;
 	int		 version;
 	enum seal_mode	 seal;
 	int		 ksm;

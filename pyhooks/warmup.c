@@ -146,6 +146,7 @@ forkd_warmup_run(struct forkd_state *st, const char *raw, size_t len)
 	ex.remote_port = "0";
 	ex.server_name = "localhost";
 	ex.server_port = "0";
+	ex.url_scheme = "http";
 	ex.warmup = 1;
 	http_resp_init(&ex.resp, -1, ex.req.minor_version,
 	    ex.req.method_len == 4 && memcmp(ex.req.method, "HEAD", 4) == 0,

@@ -321,7 +321,8 @@ wsgi_environ(struct forkd_state *st, struct http_exchange *ex)
 	if (PyDict_SetItemString(env, "wsgi.errors",
 	    err != NULL ? err : Py_None) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.version", st->wsgi_version) != 0 ||
-	    wsgi_set_str(env, "wsgi.url_scheme", "http", 4) != 0 ||
+	    wsgi_set_str(env, "wsgi.url_scheme", ex->url_scheme,
+	    strlen(ex->url_scheme)) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.multithread", Py_False) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.multiprocess", Py_True) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.run_once", Py_False) != 0 ||

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "config.h"
@@ -31,6 +32,15 @@ enum {
 	OPT_WTIME,
 	OPT_WSTRICT,
 	OPT_KSM,
+	OPT_LIM_LINE,
+	OPT_LIM_FIELD,
+	OPT_LIM_FIELDS,
+	OPT_LIM_HEAD,
+	OPT_LIM_BODY,
+	OPT_HEADER_TO,
+	OPT_BODY_TO,
+	OPT_MAX_KA_REQ,
+	OPT_FORWARDED,
 };
 
 static const struct option config_options[] = {
@@ -52,6 +62,16 @@ static const struct option config_options[] = {
 	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,		NULL, OPT_KSM },
+	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
+	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
+	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
+	{ "limit-request-fields", required_argument,	NULL, OPT_LIM_FIELDS },
+	{ "limit-request-head",	required_argument,	NULL, OPT_LIM_HEAD },
+	{ "limit-request-body",	required_argument,	NULL, OPT_LIM_BODY },
+	{ "header-timeout",	required_argument,	NULL, OPT_HEADER_TO },
+	{ "body-timeout",	required_argument,	NULL, OPT_BODY_TO },
+	{ "max-keepalive-requests", required_argument,	NULL, OPT_MAX_KA_REQ },
+	{ "forwarded-allow-ips", required_argument,	NULL, OPT_FORWARDED },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
@@ -69,6 +89,17 @@ config_usage(FILE *fp)
 "                          repeatable (default 127.0.0.1:8000)\n"
 "  --graceful-timeout S    seconds workers get to finish on SIGTERM (30)\n"
 "  --keep-alive S          idle seconds a keep-alive connection is kept (5)\n"
+"  --limit-request-line N  request line bytes, longer: 414 (8192)\n"
+"  --limit-request-field_size N  one header line, longer: 431 (8192)\n"
+"  --limit-request-fields N  header lines, more: 431 (100)\n"
+"  --limit-request-head N  whole head bytes, larger: 431 (65536)\n"
+"  --limit-request-body N  body bytes, larger: 413 (16777216)\n"
+"  --header-timeout S      the head must arrive within S s, else 408 (20)\n"
+"  --body-timeout S        a body may stall S s (30)\n"
+"  --max-keepalive-requests N  requests per connection (1000)\n"
+"  --forwarded-allow-ips L proxies trusted for X-Forwarded-For/-Proto:\n"
+"                          '*' or addresses (127.0.0.1,::1; env\n"
+"                          FORWARDED_ALLOW_IPS)\n"
 "  --backlog N             listen backlog (2048)\n"
 "  --chdir DIR             change to DIR before importing the app\n"
 "  --pythonpath DIRS       comma-separated dirs put first on sys.path\n"
@@ -104,6 +135,22 @@ config_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -EINVAL;
 	*ret = (unsigned)v;
+	return 0;
+}
+
+static int
+config_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+{
+	char			*end;
+	unsigned long long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
 	return 0;
 }
 
@@ -148,7 +195,11 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.workers = 1;
 	cfg.graceful_timeout = 30;
-	cfg.keepalive = 5;
+	cfg.http = httpopts_defaults;
+	/* gunicorn's default, and its environment variable. */
+	cfg.forwarded_allow_ips = getenv("FORWARDED_ALLOW_IPS");
+	if (cfg.forwarded_allow_ips == NULL)
+		cfg.forwarded_allow_ips = "127.0.0.1,::1";
 	cfg.backlog = 2048;
 	cfg.stats_interval = 60;
 	cfg.log_level = "info";
@@ -182,10 +233,73 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				    "0..86400", optarg);
 			break;
 		case OPT_KEEPALIVE:
-			if (config_uint(optarg, 0, 3600, &cfg.keepalive) != 0)
+			if (config_u64(optarg, 0, 3600, &cfg.http.keepalive) != 0)
 				return config_err(err, errlen,
 				    "--keep-alive %s: want seconds 0..3600",
 				    optarg);
+			break;
+		case OPT_LIM_LINE:
+			if (config_u64(optarg, 64, 1 << 20,
+			    &cfg.http.max_line) != 0)
+				return config_err(err, errlen,
+				    "--limit-request-line %s: want bytes "
+				    "64..1048576", optarg);
+			break;
+		case OPT_LIM_FIELD:
+			if (config_u64(optarg, 64, 1 << 20,
+			    &cfg.http.max_field) != 0)
+				return config_err(err, errlen,
+				    "--limit-request-field_size %s: want bytes "
+				    "64..1048576", optarg);
+			break;
+		case OPT_LIM_FIELDS:
+			if (config_u64(optarg, 1, 100,
+			    &cfg.http.max_fields) != 0)
+				return config_err(err, errlen,
+				    "--limit-request-fields %s: want 1..100",
+				    optarg);
+			break;
+		case OPT_LIM_HEAD:
+			if (config_u64(optarg, 256, 1 << 24,
+			    &cfg.http.max_head) != 0)
+				return config_err(err, errlen,
+				    "--limit-request-head %s: want bytes "
+				    "256..16777216", optarg);
+			break;
+		case OPT_LIM_BODY:
+			if (config_u64(optarg, 0, 1ULL << 40,
+			    &cfg.http.max_body) != 0)
+				return config_err(err, errlen,
+				    "--limit-request-body %s: want bytes",
+				    optarg);
+			break;
+		case OPT_HEADER_TO:
+			if (config_u64(optarg, 1, 3600,
+			    &cfg.http.header_timeout) != 0)
+				return config_err(err, errlen,
+				    "--header-timeout %s: want seconds 1..3600",
+				    optarg);
+			break;
+		case OPT_BODY_TO:
+			if (config_u64(optarg, 1, 3600,
+			    &cfg.http.body_timeout) != 0)
+				return config_err(err, errlen,
+				    "--body-timeout %s: want seconds 1..3600",
+				    optarg);
+			break;
+		case OPT_MAX_KA_REQ:
+			if (config_u64(optarg, 1, 1000000,
+			    &cfg.http.max_requests) != 0)
+				return config_err(err, errlen,
+				    "--max-keepalive-requests %s: want "
+				    "1..1000000", optarg);
+			break;
+		case OPT_FORWARDED:
+			if (*optarg == '\0' || strchr(optarg, ' ') != NULL)
+				return config_err(err, errlen,
+				    "--forwarded-allow-ips %s: want '*' or "
+				    "addresses separated by commas", optarg);
+			cfg.forwarded_allow_ips = optarg;
 			break;
 		case OPT_BACKLOG:
 			if (config_uint(optarg, 1, 65535, &cfg.backlog) != 0)

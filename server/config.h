@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "httpopts.h"
+
 #define CONFIG_MAX_BINDS	16
 #define CONFIG_MAX_PYPATHS	16
 
@@ -18,7 +20,8 @@ struct config {
 	size_t		 nbinds;
 	unsigned	 workers;
 	unsigned	 graceful_timeout;	/* seconds */
-	unsigned	 keepalive;		/* seconds */
+	struct httpopts	 http;			/* limits and deadlines */
+	const char	*forwarded_allow_ips;	/* "*" or a comma list */
 	unsigned	 backlog;
 	unsigned	 stats_interval;	/* seconds; 0: off */
 	const char	*chdir;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "http_conn.h"
+#include "http_util.h"
 #include "log.h"
 
 #define CONN_INITIAL_BUF	16384
@@ -69,6 +70,7 @@ struct server {
 	struct conn			*conns;
 	size_t				 nconns;
 	struct http_exchange		 ex;	/* reused for every request */
+	char				 client_addr[INET6_ADDRSTRLEN];
 	struct http_stats		 stats;
 	uint64_t			 tag_signal;	/* epoll tag */
 };
@@ -241,14 +243,20 @@ conn_dispatch(struct server *s, struct conn *c)
 
 	/* The buffer may have moved since the head was parsed. */
 	if (http_parse_request(c->buf, c->head_len, &ex->req,
-	    &http_default_limits) <= 0) {
+	    &s->o->limits) <= 0) {
 		conn_fail(s, c, 400);
 		return -1;
 	}
 	c->nrequests++;
 	ex->body = c->buf + c->head_len;
 	ex->body_len = c->body_len;
-	ex->remote_addr = c->remote_addr;
+	if (http_forwarded(&ex->req, c->remote_addr,
+	    s->o->forwarded_allow_ips, s->client_addr,
+	    sizeof(s->client_addr), &ex->url_scheme) != 0) {
+		conn_fail(s, c, 400);
+		return -1;
+	}
+	ex->remote_addr = s->client_addr;
 	ex->remote_port = c->remote_port;
 	ex->server_name = c->server_name;
 	ex->server_port = c->server_port;
@@ -300,7 +308,7 @@ conn_advance(struct server *s, struct conn *c)
 		if (c->len == 0)
 			return 0;
 		r = http_parse_request(c->buf, c->len, &req,
-		    &http_default_limits);
+		    &s->o->limits);
 		if (r < 0) {
 			conn_fail(s, c, -r);
 			return -1;

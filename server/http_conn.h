@@ -20,6 +20,7 @@ struct http_exchange {
 	const char		*remote_port;
 	const char		*server_name;
 	const char		*server_port;
+	const char		*url_scheme;	/* "http", or "https" via a proxy */
 	unsigned		 warmup:1;	/* from the zygote's warmup */
 	struct http_resp	 resp;
 };
@@ -37,6 +38,9 @@ struct http_serve_opts {
 	size_t		 max_body;
 	size_t		 max_conns;
 	pid_t		 parent;		/* exit when it is gone */
+	struct http_limits limits;
+	/* Peers whose X-Forwarded-For/-Proto are believed: "*" or a list. */
+	const char	*forwarded_allow_ips;
 };
 
 struct http_stats {

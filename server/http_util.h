@@ -26,4 +26,23 @@ size_t	http_origin_offset(const char *path, size_t n);
  */
 size_t	http_env_key(const char *name, size_t n, char *out);
 
+struct http_request;
+
+/*
+ * Returns 1 when peer (a textual address; "" for a unix socket) is in
+ * allow: "*", or a comma list of addresses and CIDR networks.
+ */
+int	http_trusted(const char *peer, const char *allow);
+/*
+ * What a trusted proxy says about the client (gunicorn's
+ * --forwarded-allow-ips): the rightmost X-Forwarded-For address into
+ * ret_addr, and the scheme from X-Forwarded-Proto or X-Forwarded-Ssl.
+ * An untrusted peer's headers are ignored: ret_addr is the peer, the
+ * scheme "http".  Returns 0, or -400 when a trusted peer's scheme
+ * headers are malformed or disagree.
+ */
+int	http_forwarded(const struct http_request *req, const char *peer,
+	    const char *allow, char *ret_addr, size_t addrlen,
+	    const char **ret_scheme);
+
 #endif

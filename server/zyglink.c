@@ -37,7 +37,7 @@ static void __attribute__((noreturn))
 zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 {
 	const char	*argv[ZYGOTE_MAX_ARGS];
-	char		 nlisten[16], spid[16], gen[16], grace[16], ka[16];
+	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
 	int		 moved[CONFIG_MAX_BINDS + 1];
 	size_t		 i, n = 0;
 	sigset_t	 all;
@@ -63,7 +63,7 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	snprintf(spid, sizeof(spid), "%d", (int)supervisor);
 	snprintf(gen, sizeof(gen), "%u", f->zyg.generation);
 	snprintf(grace, sizeof(grace), "%u", f->cfg.graceful_timeout);
-	snprintf(ka, sizeof(ka), "%u", f->cfg.keepalive);
+	httpopts_format(&f->cfg.http, http, sizeof(http));
 	argv[n++] = f->zygote_path;
 	argv[n++] = "--app";
 	argv[n++] = f->cfg.app;
@@ -75,8 +75,10 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	argv[n++] = gen;
 	argv[n++] = "--graceful-timeout";
 	argv[n++] = grace;
-	argv[n++] = "--keep-alive";
-	argv[n++] = ka;
+	argv[n++] = "--http";
+	argv[n++] = http;
+	argv[n++] = "--forwarded-allow-ips";
+	argv[n++] = f->cfg.forwarded_allow_ips;
 	argv[n++] = "--log-level";
 	argv[n++] = f->cfg.log_level;
 	if (f->cfg.chdir != NULL) {

@@ -93,7 +93,7 @@ test_defaults(void)
 	is_str(cfg.binds[0], "127.0.0.1:8000",
 	    "default bind is 127.0.0.1:8000");
 	is_int(cfg.graceful_timeout, 30, "default graceful timeout is 30 s");
-	is_int(cfg.keepalive, 5, "default keep-alive is 5 s");
+	is_int(cfg.http.keepalive, 5, "default keep-alive is 5 s");
 	is_int(cfg.backlog, 2048, "default backlog is 2048");
 	is_str(cfg.log_level, "info", "default log level is info");
 	ok(cfg.chdir == NULL && cfg.zygote == NULL,
@@ -132,7 +132,7 @@ test_options(void)
 	    "--backlog", "128", NULL);
 	is_int(r, 0, "timeouts and backlog parse");
 	is_int(cfg.graceful_timeout, 0, "--graceful-timeout 0 is allowed");
-	is_int(cfg.keepalive, 75, "--keep-alive sets the keep-alive");
+	is_int(cfg.http.keepalive, 75, "--keep-alive sets the keep-alive");
 	is_int(cfg.backlog, 128, "--backlog sets the backlog");
 
 	r = parse("--graceful-timeout=86400", "a:b", NULL);
