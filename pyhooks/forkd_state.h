@@ -14,6 +14,7 @@ struct forkd_state {
 	PyObject	*bytesio;		/* owned: io.BytesIO */
 	PyObject	*stderr_obj;		/* owned: sys.stderr at first use */
 	PyObject	*wsgi_version;		/* owned: (1, 0) */
+	PyObject	*file_wrapper_type;	/* owned: forkd.FileWrapper */
 	PyObject	*client_type;		/* owned: forkd.WarmupClient */
 	PyObject	*response_type;		/* owned: forkd.WarmupResponse */
 	unsigned	 worker_id;
@@ -50,5 +51,7 @@ int	forkd_warmup_hooks(struct forkd_state *st);
 struct forkd_state *forkd_state_get(void);
 /* Creates the bridge's types for module m; returns a new reference. */
 PyObject	*forkd_wsgi_types(PyObject *m);
+/* Creates wsgi.file_wrapper's type; returns a new reference. */
+PyObject	*forkd_wsgi_file_wrapper_type(PyObject *m);
 
 #endif

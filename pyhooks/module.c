@@ -36,6 +36,7 @@ forkd_traverse(PyObject *m, visitproc visit, void *arg)
 	Py_VISIT(st->stderr_obj);
 	Py_VISIT(st->wsgi_version);
 	Py_VISIT(st->client_type);
+	Py_VISIT(st->file_wrapper_type);
 	Py_VISIT(st->response_type);
 	return 0;
 }
@@ -54,6 +55,7 @@ forkd_clear(PyObject *m)
 	Py_CLEAR(st->stderr_obj);
 	Py_CLEAR(st->wsgi_version);
 	Py_CLEAR(st->client_type);
+	Py_CLEAR(st->file_wrapper_type);
 	Py_CLEAR(st->response_type);
 	return 0;
 }
@@ -141,6 +143,8 @@ forkd_exec(PyObject *m)
 	if ((st->start_response_type = forkd_wsgi_types(m)) == NULL)
 		return -1;
 	if (forkd_warmup_types(m, st) != 0)
+		return -1;
+	if ((st->file_wrapper_type = forkd_wsgi_file_wrapper_type(m)) == NULL)
 		return -1;
 	if ((io = PyImport_ImportModule("io")) == NULL)
 		return -1;

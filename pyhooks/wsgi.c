@@ -16,6 +16,9 @@
 #include "log.h"
 #include "py.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #define WSGI_MAX_HEADERS	128
 
 /* The start_response callable: one per request, dead after it. */
@@ -194,10 +197,168 @@ static PyType_Spec start_response_spec = {
 	.slots = start_response_slots,
 };
 
+/*
+ * wsgi.file_wrapper: iterates filelike in blksize blocks; when the app
+ * returns it as is and the file is a regular file, the bridge sends it
+ * with sendfile(2) instead (wsgi_sendfile).
+ */
+struct file_wrapper {
+	PyObject_HEAD
+	PyObject	*filelike;	/* owned */
+	Py_ssize_t	 blksize;
+};
+
+static PyObject *
+file_wrapper_new(PyTypeObject *tp, PyObject *args, PyObject *kw)
+{
+	static char		*kwlist[] = { "filelike", "blksize", NULL };
+	struct file_wrapper	*fw;
+	PyObject		*filelike;
+	Py_ssize_t		 blksize = 8192;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|n:file_wrapper", kwlist,
+	    &filelike, &blksize))
+		return NULL;
+	if (blksize <= 0) {
+		PyErr_SetString(PyExc_ValueError, "blksize must be positive");
+		return NULL;
+	}
+	if ((fw = (struct file_wrapper *)tp->tp_alloc(tp, 0)) == NULL)
+		return NULL;
+	fw->filelike = Py_NewRef(filelike);
+	fw->blksize = blksize;
+	return (PyObject *)fw;
+}
+
+static PyObject *
+file_wrapper_next(PyObject *self)
+{
+	struct file_wrapper	*fw = (struct file_wrapper *)self;
+	PyObject		*data;
+
+	data = PyObject_CallMethod(fw->filelike, "read", "n", fw->blksize);
+	if (data == NULL)
+		return NULL;
+	if (PyBytes_Check(data) && PyBytes_GET_SIZE(data) == 0) {
+		Py_DECREF(data);
+		return NULL;		/* StopIteration */
+	}
+	return data;
+}
+
+static PyObject *
+file_wrapper_close(PyObject *self, PyObject *unused)
+{
+	struct file_wrapper	*fw = (struct file_wrapper *)self;
+
+	(void)unused;
+	if (PyObject_HasAttrString(fw->filelike, "close"))
+		return PyObject_CallMethod(fw->filelike, "close", NULL);
+	Py_RETURN_NONE;
+}
+
+static int
+file_wrapper_traverse(PyObject *self, visitproc visit, void *arg)
+{
+	Py_VISIT(((struct file_wrapper *)self)->filelike);
+	Py_VISIT(Py_TYPE(self));
+	return 0;
+}
+
+static void
+file_wrapper_dealloc(PyObject *self)
+{
+	PyTypeObject	*tp = Py_TYPE(self);
+
+	PyObject_GC_UnTrack(self);
+	Py_CLEAR(((struct file_wrapper *)self)->filelike);
+	tp->tp_free(self);
+	Py_DECREF(tp);
+}
+
+static PyMethodDef file_wrapper_methods[] = {
+	{ "close", file_wrapper_close, METH_NOARGS,
+	  "Close the wrapped file (PEP 3333)." },
+	{ NULL, NULL, 0, NULL }
+};
+
+static PyType_Slot file_wrapper_slots[] = {
+	{ Py_tp_new, file_wrapper_new },
+	{ Py_tp_iter, PyObject_SelfIter },
+	{ Py_tp_iternext, file_wrapper_next },
+	{ Py_tp_methods, file_wrapper_methods },
+	{ Py_tp_traverse, file_wrapper_traverse },
+	{ Py_tp_dealloc, file_wrapper_dealloc },
+	{ Py_tp_doc, "wsgi.file_wrapper: sent with sendfile(2) when possible." },
+	{ 0, NULL }
+};
+
+static PyType_Spec file_wrapper_spec = {
+	.name = "forkd.FileWrapper",
+	.basicsize = sizeof(struct file_wrapper),
+	.flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.slots = file_wrapper_slots,
+};
+
 PyObject *
 forkd_wsgi_types(PyObject *m)
 {
 	return PyType_FromModuleAndSpec(m, &start_response_spec, NULL);
+}
+
+PyObject *
+forkd_wsgi_file_wrapper_type(PyObject *m)
+{
+	return PyType_FromModuleAndSpec(m, &file_wrapper_spec, NULL);
+}
+
+/*
+ * Sends a FileWrapper over a regular file with sendfile(2).  Returns 1
+ * when sent (or the client left), 0 when the caller must iterate it
+ * instead, -1 with an exception set.
+ */
+static int
+wsgi_sendfile(struct start_response *sr, PyObject *result)
+{
+	struct file_wrapper	*fw = (struct file_wrapper *)result;
+	struct http_resp	*r = &sr->ex->resp;
+	struct stat		 sb;
+	PyObject		*o;
+	long long		 pos;
+	int			 fd, rc;
+	size_t			 len;
+
+	if (!sr->called || r->sink != NULL)
+		return 0;
+	if ((o = PyObject_CallMethod(fw->filelike, "fileno", NULL)) == NULL) {
+		PyErr_Clear();
+		return 0;
+	}
+	fd = PyLong_AsLong(o);
+	Py_DECREF(o);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		PyErr_Clear();
+		return 0;
+	}
+	/* tell() counts what the file object buffered; lseek would not. */
+	if ((o = PyObject_CallMethod(fw->filelike, "tell", NULL)) == NULL) {
+		PyErr_Clear();
+		pos = lseek(fd, 0, SEEK_CUR);
+	} else {
+		pos = PyLong_AsLongLong(o);
+		Py_DECREF(o);
+	}
+	if (pos < 0 || pos > sb.st_size) {
+		PyErr_Clear();
+		return 0;
+	}
+	len = sb.st_size - pos;
+	if (r->content_length >= 0 && (uint64_t)r->content_length < len)
+		len = r->content_length;
+	rc = http_resp_sendfile(r, fd, pos, len);
+	if (rc == -ENOTSUP)
+		return 0;
+	return 1;	/* a failed send is in r->error: the client left */
 }
 
 static int
@@ -327,6 +488,8 @@ wsgi_environ(struct forkd_state *st, struct http_exchange *ex)
 	    PyDict_SetItemString(env, "wsgi.multiprocess", Py_True) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.run_once", Py_False) != 0 ||
 	    PyDict_SetItemString(env, "wsgi.input_terminated", Py_True) != 0 ||
+	    PyDict_SetItemString(env, "wsgi.file_wrapper",
+	    st->file_wrapper_type) != 0 ||
 	    wsgi_set(env, "forkd.worker_id",
 	    PyLong_FromUnsignedLong(st->worker_id)) != 0)
 		goto fail;
@@ -398,13 +561,18 @@ wsgi_known_length(PyObject *result)
 
 /* Iterates the app's result into the response; returns 0 or -1 (exception set, or the client left). */
 static int
-wsgi_send_result(struct start_response *sr, PyObject *result)
+wsgi_send_result(struct forkd_state *st, struct start_response *sr,
+    PyObject *result)
 {
 	struct http_exchange	*ex = sr->ex;
 	PyObject		*it, *item;
 	int64_t			 hint;
 	int			 r;
 
+	if (Py_TYPE(result) == (PyTypeObject *)st->file_wrapper_type) {
+		if ((r = wsgi_sendfile(sr, result)) != 0)
+			return r < 0 ? -1 : 0;
+	}
 	if ((hint = wsgi_known_length(result)) >= 0 &&
 	    ex->resp.content_length < 0)
 		http_resp_set_length_hint(&ex->resp, hint);
@@ -489,7 +657,7 @@ py_wsgi_handle(struct http_exchange *ex, void *arg)
 		wsgi_answer_500(ex);
 		goto out;
 	}
-	if (wsgi_send_result(sr, result) != 0) {
+	if (wsgi_send_result(st, sr, result) != 0) {
 		wsgi_log_exception(ex, ex->resp.sent_head ?
 		    "the app raised mid-response, connection dropped" :
 		    "the app raised, answered 500");

@@ -5,6 +5,7 @@
  * writes with writev on a non-blocking socket, waiting with poll under an
  * idle timeout.  It does not read requests and knows nothing of Python.
  */
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -347,6 +348,52 @@ http_resp_write(struct http_resp *r, const void *buf, size_t len)
 	if (len == 0)
 		return 0;	/* PEP 3333: an empty write sends nothing yet */
 	return http_resp_send(r, buf, len, 0);
+}
+
+int
+http_resp_sendfile(struct http_resp *r, int fd, off_t off, size_t len)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		rc;
+
+	if (!r->started)
+		return -EINVAL;
+	if (r->sink != NULL || r->chunked)
+		return -ENOTSUP;
+	if (!r->sent_head) {
+		if (r->content_length < 0)
+			r->length_hint = len;
+		if ((rc = http_resp_send(r, NULL, 0, 0)) != 0)
+			return rc;	/* sends the head alone */
+		if (r->chunked)
+			return -ENOTSUP;
+	}
+	if (r->head_only || r->no_body)
+		return 0;
+	if (r->content_length >= 0 &&
+	    r->body_sent + len > (uint64_t)r->content_length)
+		return r->error = -EMSGSIZE;
+	while (len > 0) {
+		n = sendfile(r->fd, fd, &off, len);
+		if (n == 0)
+			return r->error = -EIO;	/* the file shrank */
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return r->error = -errno;
+			pfd.fd = r->fd;
+			pfd.events = POLLOUT;
+			if ((rc = poll(&pfd, 1, r->send_timeout_ms)) == 0)
+				return r->error = -ETIMEDOUT;
+			continue;
+		}
+		len -= n;
+		r->body_sent += n;
+		r->bytes_out += n;
+	}
+	return 0;
 }
 
 int

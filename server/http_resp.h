@@ -69,6 +69,13 @@ void	http_resp_set_length_hint(struct http_resp *r, int64_t len);
  * -EMSGSIZE when the app writes past its Content-Length.
  */
 int	http_resp_write(struct http_resp *r, const void *buf, size_t len);
+/*
+ * Sends len bytes of file fd from offset off as body, with sendfile(2).
+ * The head goes first; if its framing is not fixed yet, len becomes the
+ * Content-Length.  Returns 0, -ENOTSUP when the caller must copy instead
+ * (a memory sink, or a chunked response), or -errno.
+ */
+int	http_resp_sendfile(struct http_resp *r, int fd, off_t off, size_t len);
 /* Ends the response (head if unsent, last chunk).  Returns 0 or -errno. */
 int	http_resp_finish(struct http_resp *r);
 /*

@@ -10,6 +10,7 @@ Routes:
   /write            uses the write() callable
   /pid              worker id and pid, to tell workers apart
   /big?n=100000     n bytes
+  /file?skip=N      this file through wsgi.file_wrapper, from byte N
 """
 import json
 import os
@@ -78,6 +79,11 @@ def app(environ, start_response):
     if path == "/pid":
         return _text(start_response, "%d %d %d\n" % (
             forkd.worker_id(), os.getpid(), len(_post_fork_ran)))
+    if path == "/file":
+        f = open(__file__, "rb")
+        f.read(int(qs.get("skip", ["0"])[0]))
+        start_response("200 OK", [("Content-Type", "text/x-python")])
+        return environ["wsgi.file_wrapper"](f, 4096)
     if path == "/big":
         return _text(start_response, b"x" * int(qs.get("n", ["100000"])[0]))
     return _text(start_response, "not found\n", status="404 Not Found")
