@@ -5,10 +5,17 @@
   client.py PORT raw DATA           sends DATA (Python escapes: \\r \\n),
                                     prints everything read until close or
                                     a 3 s silence
+  client.py PORT slowloris N SECS   N connections trickle a head one byte
+                                    at a time for SECS while plain GETs
+                                    run; prints the slowest GET in ms
+  client.py PORT hangup PATH        reads 1 kB of PATH's answer, then
+                                    closes the connection
 """
 import http.client
 import socket
 import sys
+import threading
+import time
 
 
 def keepalive(port, path, n):
@@ -36,12 +43,58 @@ def raw(port, data):
     sys.stdout.write(out.decode("latin-1"))
 
 
+def slowloris(port, n, secs):
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        socks.append(s)
+    head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
+    stop = time.monotonic() + secs
+    worst = 0.0
+
+    def trickle():
+        i = 0
+        while time.monotonic() < stop:
+            for s in socks:
+                try:
+                    s.send(head[i:i + 1])
+                except OSError:
+                    pass
+            i += 1
+            time.sleep(0.1)
+
+    t = threading.Thread(target=trickle)
+    t.start()
+    time.sleep(0.3)
+    while time.monotonic() < stop - 0.2:
+        t0 = time.monotonic()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/")
+        c.getresponse().read()
+        c.close()
+        worst = max(worst, time.monotonic() - t0)
+        time.sleep(0.05)
+    t.join()
+    print(int(worst * 1000))
+
+
+def hangup(port, path):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
+    s.recv(1024)
+    s.close()
+
+
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
         keepalive(port, sys.argv[3], int(sys.argv[4]))
     elif cmd == "raw":
         raw(port, sys.argv[3])
+    elif cmd == "slowloris":
+        slowloris(port, int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "hangup":
+        hangup(port, sys.argv[3])
     else:
         sys.exit("unknown command " + cmd)
 
