@@ -109,6 +109,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
 	so.body_timeout_ms = o->http.body_timeout * 1000;
 	so.max_requests_per_conn = o->http.max_requests;
 	so.max_body = o->http.max_body;
+	so.spill_threshold = 1 << 20;
 	so.limits.max_line = o->http.max_line;
 	so.limits.max_field = o->http.max_field;
 	so.limits.max_fields = o->http.max_fields;

@@ -142,6 +142,8 @@ forkd_warmup_run(struct forkd_state *st, const char *raw, size_t len)
 	}
 	ex.body = raw + n;
 	ex.body_len = len - n;
+	ex.body_fd = -1;
+	ex.body_total = ex.body_len;
 	ex.remote_addr = "127.0.0.1";
 	ex.remote_port = "0";
 	ex.server_name = "localhost";

@@ -463,21 +463,38 @@ wsgi_environ(struct forkd_state *st, struct http_exchange *ex)
 	}
 	PyMem_Free(path);
 	/* The parser owns framing: CONTENT_LENGTH is the decoded body's. */
-	if (ex->body_len > 0 || req->content_length >= 0 || req->chunked) {
+	if (ex->body_total > 0 || req->content_length >= 0 || req->chunked) {
 		char	cl[24];
 
-		snprintf(cl, sizeof(cl), "%zu", ex->body_len);
+		snprintf(cl, sizeof(cl), "%llu",
+		    (unsigned long long)ex->body_total);
 		if (wsgi_set_str(env, "CONTENT_LENGTH", cl, strlen(cl)) != 0)
 			goto fail;
 	}
-	if ((body = PyBytes_FromStringAndSize(ex->body, ex->body_len)) == NULL)
-		goto fail;
-	if (wsgi_set(env, "wsgi.input", PyObject_CallOneArg(st->bytesio,
-	    body)) != 0) {
+	if (ex->body_fd >= 0) {
+		/* A spilled body: a file of its own, read from the start. */
+		int	fd = dup(ex->body_fd);
+
+		if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			if (fd >= 0)
+				close(fd);
+			PyErr_SetFromErrno(PyExc_OSError);
+			goto fail;
+		}
+		if (wsgi_set(env, "wsgi.input", PyFile_FromFd(fd, NULL, "rb",
+		    -1, NULL, NULL, NULL, 1)) != 0)
+			goto fail;
+	} else {
+		if ((body = PyBytes_FromStringAndSize(ex->body,
+		    ex->body_len)) == NULL)
+			goto fail;
+		if (wsgi_set(env, "wsgi.input", PyObject_CallOneArg(
+		    st->bytesio, body)) != 0) {
+			Py_DECREF(body);
+			goto fail;
+		}
 		Py_DECREF(body);
-		goto fail;
 	}
-	Py_DECREF(body);
 	err = PySys_GetObject("stderr");	/* borrowed */
 	if (PyDict_SetItemString(env, "wsgi.errors",
 	    err != NULL ? err : Py_None) != 0 ||

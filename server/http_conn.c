@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ struct conn {
 	int64_t			 want;		/* Content-Length, or -1 */
 	int			 chunked;
 	struct http_chunked	 ch;
+	int			 body_fd;	/* spilled body, or -1 */
+	uint64_t		 spilled;	/* body bytes in body_fd */
 	unsigned		 nrequests;
 	unsigned		 closing:1;	/* close after this response */
 	char			 remote_addr[INET6_ADDRSTRLEN];
@@ -97,8 +100,63 @@ conn_close(struct server *s, struct conn *c)
 	s->nconns--;
 	(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	if (c->body_fd >= 0)
+		close(c->body_fd);
 	free(c->buf);
 	free(c);
+}
+
+/* An unlinked file in $TMPDIR for a large body; the fd or -errno. */
+static int
+conn_tmpfile(void)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[4096];
+	int		 fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	/* Filesystems without O_TMPFILE: create, then unlink at once. */
+	snprintf(path, sizeof(path), "%s/forkd-body-XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
+		return -errno;
+	(void)unlink(path);
+	return fd;
+}
+
+/*
+ * Moves the decoded body bytes held in the buffer to c->body_fd, and
+ * what follows them down to the head.  Returns 0 or -errno.
+ */
+static int
+conn_spill(struct conn *c)
+{
+	char	*p = c->buf + c->head_len;
+	size_t	 done = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if (c->body_fd < 0) {
+		if ((fd = conn_tmpfile()) < 0)
+			return fd;
+		c->body_fd = fd;
+	}
+	while (done < c->body_len) {
+		n = write(c->body_fd, p + done, c->body_len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 ? -EIO : -errno;
+		done += n;
+	}
+	memmove(p, p + c->body_len, c->len - c->head_len - c->body_len);
+	c->len -= c->body_len;
+	c->spilled += c->body_len;
+	c->body_len = 0;
+	return 0;
 }
 
 /* Answers an error and closes: nothing after a bad head is parsed. */
@@ -188,6 +246,7 @@ conn_accept(struct server *s, int lfd)
 	}
 	c->fd = fd;
 	c->want = -1;
+	c->body_fd = -1;
 	conn_peer(c, &ss);
 	conn_local(c);
 	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
@@ -250,6 +309,8 @@ conn_dispatch(struct server *s, struct conn *c)
 	c->nrequests++;
 	ex->body = c->buf + c->head_len;
 	ex->body_len = c->body_len;
+	ex->body_fd = c->body_fd;
+	ex->body_total = c->spilled + c->body_len;
 	if (http_forwarded(&ex->req, c->remote_addr,
 	    s->o->forwarded_allow_ips, s->client_addr,
 	    sizeof(s->client_addr), &ex->url_scheme) != 0) {
@@ -286,6 +347,10 @@ conn_dispatch(struct server *s, struct conn *c)
 	c->head_len = c->body_len = 0;
 	c->want = -1;
 	c->chunked = 0;
+	if (c->body_fd >= 0)
+		close(c->body_fd);
+	c->body_fd = -1;
+	c->spilled = 0;
 	c->deadline_ms = conn_now_ms() + (rest > 0 ? s->o->head_timeout_ms :
 	    s->o->keepalive_ms);
 	return 1;
@@ -323,6 +388,7 @@ conn_advance(struct server *s, struct conn *c)
 		}
 		c->head_len = r;
 		c->body_len = 0;
+		c->spilled = 0;
 		c->want = req.content_length;
 		c->chunked = req.chunked;
 		if (c->want > 0 && (uint64_t)c->want > s->o->max_body) {
@@ -355,18 +421,29 @@ conn_advance(struct server *s, struct conn *c)
 		    c->len - c->head_len - c->body_len - consumed);
 		c->len -= consumed - n;
 		c->body_len += n;
-		if (c->body_len > s->o->max_body) {
-			conn_fail(s, c, 413);
-			return -1;
-		}
-		if (r == 0)
-			return 0;
 	} else {
-		n = c->want > 0 ? (size_t)c->want : 0;
-		if (c->len - c->head_len < n)
-			return 0;
-		c->body_len = n;
+		/* The bytes are already in place: count what belongs. */
+		uint64_t want = c->want > 0 ? (uint64_t)c->want : 0;
+		uint64_t left = want - c->spilled - c->body_len;
+
+		n = c->len - c->head_len - c->body_len;
+		if (n > left)
+			n = left;
+		c->body_len += n;
+		r = c->spilled + c->body_len == want;
 	}
+	if (c->spilled + c->body_len > s->o->max_body) {
+		conn_fail(s, c, 413);
+		return -1;
+	}
+	/* Past the threshold the body goes to a file, not to memory. */
+	if ((c->body_fd >= 0 || c->body_len > s->o->spill_threshold) &&
+	    c->body_len > 0 && conn_spill(c) != 0) {
+		conn_fail(s, c, 503);
+		return -1;
+	}
+	if (r == 0)
+		return 0;
 	return conn_dispatch(s, c);
 }
 
@@ -379,9 +456,18 @@ conn_readable(struct server *s, struct conn *c)
 
 	/* Size reads by what is expected so a body lands in one read. */
 	room = CONN_READ_MIN;
-	if (c->state == CONN_BODY && !c->chunked && c->want > 0 &&
-	    c->head_len + (size_t)c->want > c->len)
-		room = c->head_len + c->want - c->len;
+	if (c->state == CONN_BODY && !c->chunked && c->want > 0) {
+		/* Where the body will end in the buffer, if it all fits. */
+		uint64_t end = c->head_len + c->body_len +
+		    ((uint64_t)c->want - c->spilled - c->body_len);
+
+		if (end > c->len)
+			room = end - c->len;
+		if (room > s->o->spill_threshold)
+			room = s->o->spill_threshold;	/* it spills as it comes */
+		if (room < CONN_READ_MIN)
+			room = CONN_READ_MIN;
+	}
 	if (conn_reserve(c, room) != 0) {
 		conn_fail(s, c, 503);
 		return;

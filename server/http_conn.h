@@ -16,6 +16,8 @@ struct http_exchange {
 	struct http_request	 req;
 	const char		*body;		/* decoded, body_len bytes */
 	size_t			 body_len;
+	int			 body_fd;	/* or the body is in this file */
+	uint64_t		 body_total;	/* body bytes, either way */
 	const char		*remote_addr;	/* "" for unix sockets */
 	const char		*remote_port;
 	const char		*server_name;
@@ -36,6 +38,7 @@ struct http_serve_opts {
 	unsigned	 body_timeout_ms;	/* idle while reading a body */
 	unsigned	 max_requests_per_conn;
 	size_t		 max_body;
+	size_t		 spill_threshold;	/* larger bodies go to a file */
 	size_t		 max_conns;
 	pid_t		 parent;		/* exit when it is gone */
 	struct http_limits limits;

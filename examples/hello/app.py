@@ -11,6 +11,7 @@ Routes:
   /pid              worker id and pid, to tell workers apart
   /big?n=100000     n bytes
   /file?skip=N      this file through wsgi.file_wrapper, from byte N
+  /input            POST: wsgi.input's type, CONTENT_LENGTH, bytes read, a sum
 """
 import json
 import os
@@ -79,6 +80,12 @@ def app(environ, start_response):
     if path == "/pid":
         return _text(start_response, "%d %d %d\n" % (
             forkd.worker_id(), os.getpid(), len(_post_fork_ran)))
+    if path == "/input":
+        inp = environ["wsgi.input"]
+        data = inp.read()
+        return _text(start_response, "%s %s %d %d" % (
+            type(inp).__name__, environ.get("CONTENT_LENGTH"), len(data),
+            sum(data) % 1000003))
     if path == "/file":
         f = open(__file__, "rb")
         f.read(int(qs.get("skip", ["0"])[0]))
