@@ -9,6 +9,7 @@
 #   make asan            the same under AddressSanitizer + UBSan
 #   make bench-hello     forkd vs gunicorn on the hello app (bench/results/)
 #   make bench-memory    forkd's seal modes vs gunicorn and uWSGI, Flask and Django
+#   make bench-http      req/s and p99 vs gunicorn, uWSGI, and nginx as a ceiling
 
 BUILD	?= build
 ifeq ($(origin PYTHON), undefined)
@@ -88,6 +89,25 @@ test: deps
 asan:
 	@FORKD_ASAN=1 scripts/run-tests.sh
 
+# libFuzzer over the request parser and the chunked decoder, for
+# FUZZ_SECONDS (fuzz/README.md).  Needs clang; the corpus grows in
+# $(BUILD)/fuzz/corpus, a crashing input is saved as $(BUILD)/fuzz/crash-*.
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+
+$(BUILD)/fuzz/http_parse_fuzz: fuzz/http_parse_fuzz.c server/http_parse.c \
+	    server/http_parse.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iserver \
+	    -o $@ fuzz/http_parse_fuzz.c server/http_parse.c
+
+fuzz: $(BUILD)/fuzz/http_parse_fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/http_parse_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus fuzz/seeds
+
 # Benchmarks: by hand, not tests.  Results land in bench/results/.
 bench-hello: deps
 	bench/hello.sh
@@ -95,8 +115,11 @@ bench-hello: deps
 bench-memory: deps
 	bench/memory.sh
 
+bench-http: deps
+	bench/http.sh
+
 clean:
 	rm -rf build
 
-.PHONY: all units deps run test asan clean bench-hello bench-memory
+.PHONY: all units deps run test asan fuzz clean bench-hello bench-memory
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
