@@ -48,6 +48,9 @@ void	py_after_fork_child(void);
 void	*py_worker_start(unsigned worker_id, unsigned generation);
 void	py_wsgi_handle(struct http_exchange *ex, void *arg);
 void	py_flush_stdio(void);
+/* The worker serves without the GIL, so the app's threads can run. */
+void	py_release_gil(void);
+void	py_acquire_gil(void);
 
 /* py_warmup.c.  Each logs its own Python errors. */
 /* Runs one raw HTTP/1.1 request in-process; the status, or -1. */

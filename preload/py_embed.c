@@ -56,7 +56,7 @@ static void
 py_log_error(const char *fmt, const char *arg)
 {
 	log_warnx(fmt, arg);
-	PyErr_PrintEx(0);
+	forkd_print_exception();
 }
 
 static int
@@ -212,6 +212,19 @@ py_run_pre_fork(void)
 long
 py_gc_collect(void)
 {
+	PyObject	*gc, *r;
+
+	/*
+	 * An app that called gc.freeze() itself hid those objects from
+	 * gc.get_objects(), and so from the immortalization walk: bring
+	 * them back first; the seal freezes everything again.
+	 */
+	if ((gc = PyImport_ImportModule("gc")) != NULL) {
+		r = PyObject_CallMethod(gc, "unfreeze", NULL);
+		Py_XDECREF(r);
+		Py_DECREF(gc);
+	}
+	PyErr_Clear();
 	return (long)PyGC_Collect();
 }
 
@@ -324,6 +337,23 @@ py_worker_start(unsigned worker_id, unsigned generation)
 		return NULL;
 	}
 	return st;
+}
+
+/* The worker's main thread state while it waits without the GIL. */
+static PyThreadState	*py_saved_tstate;
+
+void
+py_release_gil(void)
+{
+	py_saved_tstate = PyEval_SaveThread();
+}
+
+void
+py_acquire_gil(void)
+{
+	if (py_saved_tstate != NULL)
+		PyEval_RestoreThread(py_saved_tstate);
+	py_saved_tstate = NULL;
 }
 
 void

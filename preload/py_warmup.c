@@ -20,7 +20,7 @@ py_warmup_raw(const char *raw, size_t len)
 	if ((st = forkd_state_get()) == NULL ||
 	    (r = forkd_warmup_run(st, raw, len)) == NULL) {
 		log_warnx("warmup request failed:");
-		PyErr_PrintEx(0);
+		forkd_print_exception();
 		return -1;
 	}
 	status = (int)PyLong_AsLong(PyStructSequence_GET_ITEM(r, 0));
@@ -36,7 +36,7 @@ py_warmup_hooks(void)
 	if ((st = forkd_state_get()) == NULL ||
 	    forkd_warmup_hooks(st) != 0) {
 		log_warnx("a @forkd.warmup hook raised:");
-		PyErr_PrintEx(0);
+		forkd_print_exception();
 		return -1;
 	}
 	return 0;
@@ -88,7 +88,7 @@ py_close_connections(void)
 	    (r = PyObject_CallMethod(conns, "close_all", NULL)) == NULL) {
 		Py_XDECREF(conns);
 		log_warnx("django.db.connections.close_all() failed:");
-		PyErr_PrintEx(0);
+		forkd_print_exception();
 		return -1;
 	}
 	Py_DECREF(r);
@@ -164,7 +164,7 @@ py_spec_report(struct py_spec_report *ret)
 	Py_XDECREF(ns);
 	if (rc != 0) {
 		log_warnx("cannot read the specialized bytecode:");
-		PyErr_PrintEx(0);
+		forkd_print_exception();
 	}
 	return rc;
 }

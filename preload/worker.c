@@ -117,7 +117,9 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
 	so.forwarded_allow_ips = o->forwarded_allow_ips;
 	so.max_conns = 1024;
 	so.parent = o->supervisor;
+	py_release_gil();
 	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);
+	py_acquire_gil();
 	py_flush_stdio();
 	if (r != 0 && r != -ESRCH)
 		log_warnc(r, "connection loop failed");

@@ -47,6 +47,12 @@ PyObject *forkd_warmup_run(struct forkd_state *st, const char *raw,
 /* Calls each @forkd.warmup hook with a client; 0 or -1 (exception). */
 int	forkd_warmup_hooks(struct forkd_state *st);
 
+/*
+ * Prints the pending exception with its traceback to sys.stderr and
+ * clears it.  Unlike PyErr_Print, a SystemExit does not exit.
+ */
+void	forkd_print_exception(void);
+
 /* Returns the module state (importing forkd), or NULL with an exception. */
 struct forkd_state *forkd_state_get(void);
 /* Creates the bridge's types for module m; returns a new reference. */

@@ -239,3 +239,30 @@ forkd_run_hooks(enum forkd_hook which)
 	}
 	return 0;
 }
+
+void
+forkd_print_exception(void)
+{
+	PyObject	*type, *value, *tb;
+
+	/*
+	 * Not PyErr_Print: for SystemExit it would finalize the interpreter
+	 * and exit the process, which a worker must never do mid-request.
+	 */
+	PyErr_Fetch(&type, &value, &tb);
+	if (type == NULL)
+		return;
+	PyErr_NormalizeException(&type, &value, &tb);
+	if (tb != NULL && value != NULL)
+		(void)PyException_SetTraceback(value, tb);
+#if PY_VERSION_HEX >= 0x030C0000
+	if (value != NULL)
+		PyErr_DisplayException(value);
+#else
+	PyErr_Display(type, value, tb);
+#endif
+	Py_XDECREF(type);
+	Py_XDECREF(value);
+	Py_XDECREF(tb);
+	PyErr_Clear();
+}

@@ -19,6 +19,8 @@
 #include "log.h"
 #include "py.h"
 
+#include <strings.h>
+
 struct membuf {
 	char	*p;
 	size_t	 len;
@@ -204,9 +206,14 @@ warmup_headers(PyObject *h, PyObject *out, int *has_host)
 			goto out;
 		}
 		if (PyUnicode_Check(PyTuple_GET_ITEM(it, 0)) &&
-		    PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(it, 0),
-		    "Host") == 0)
-			*has_host = 1;
+		    PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(it, 0)) == 4) {
+			const char *nm = PyUnicode_AsUTF8(PyTuple_GET_ITEM(it,
+			    0));
+
+			if (nm != NULL && strcasecmp(nm, "host") == 0)
+				*has_host = 1;
+			PyErr_Clear();
+		}
 		Py_DECREF(line);
 	}
 	rc = 0;

@@ -21,6 +21,9 @@
 
 #define WSGI_MAX_HEADERS	128
 
+static void	wsgi_handle(struct http_exchange *, void *);
+static PyObject	*wsgi_too_long(struct http_exchange *);
+
 /* The start_response callable: one per request, dead after it. */
 struct start_response {
 	PyObject_HEAD
@@ -55,6 +58,21 @@ wsgi_latin1(PyObject *s, const char **ret, Py_ssize_t *ret_len,
 	return 0;
 }
 
+/*
+ * The app wrote past its own Content-Length: a bug in the app that would
+ * corrupt the framing.  Raises RuntimeError (NULL); the caller answers
+ * 500 if no head is out yet, else the connection is dropped.
+ */
+static PyObject *
+wsgi_too_long(struct http_exchange *ex)
+{
+	ex->resp.keep_alive = 0;
+	ex->resp.error = 0;	/* not the client's fault: 500 if possible */
+	PyErr_Format(PyExc_RuntimeError, "WSGI: the app sent more than its "
+	    "Content-Length (%lld bytes)", (long long)ex->resp.content_length);
+	return NULL;
+}
+
 static PyObject *
 start_response_call(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -80,6 +98,12 @@ start_response_call(PyObject *self, PyObject *args, PyObject *kw)
 		if (!PyTuple_Check(exc_info) || PyTuple_GET_SIZE(exc_info) != 3) {
 			PyErr_SetString(PyExc_TypeError,
 			    "exc_info must be a 3-tuple");
+			return NULL;
+		}
+		if (!PyExceptionInstance_Check(PyTuple_GET_ITEM(exc_info, 1))) {
+			PyErr_SetString(PyExc_TypeError, "exc_info must hold "
+			    "an exception (was start_response given "
+			    "sys.exc_info() outside an except block?)");
 			return NULL;
 		}
 		if (sr->ex->resp.sent_head) {
@@ -158,8 +182,13 @@ start_response_write(PyObject *self, PyObject *data)
 		    Py_TYPE(data)->tp_name);
 		return NULL;
 	}
+	/* The socket may block: let the app's other threads run. */
+	Py_BEGIN_ALLOW_THREADS
 	r = http_resp_write(&sr->ex->resp, PyBytes_AS_STRING(data),
 	    PyBytes_GET_SIZE(data));
+	Py_END_ALLOW_THREADS
+	if (r == -EMSGSIZE)
+		return wsgi_too_long(sr->ex);
 	if (r != 0) {
 		errno = -r;
 		return PyErr_SetFromErrno(PyExc_OSError);
@@ -355,7 +384,9 @@ wsgi_sendfile(struct start_response *sr, PyObject *result)
 	len = sb.st_size - pos;
 	if (r->content_length >= 0 && (uint64_t)r->content_length < len)
 		len = r->content_length;
+	Py_BEGIN_ALLOW_THREADS
 	rc = http_resp_sendfile(r, fd, pos, len);
+	Py_END_ALLOW_THREADS
 	if (rc == -ENOTSUP)
 		return 0;
 	return 1;	/* a failed send is in r->error: the client left */
@@ -438,6 +469,17 @@ wsgi_environ(struct forkd_state *st, struct http_exchange *ex)
 	script = getenv("SCRIPT_NAME");
 	if (script == NULL)
 		script = "";
+	/* gunicorn's rule: a path under SCRIPT_NAME loses that prefix. */
+	if (*script != '\0' && n >= strlen(script) &&
+	    memcmp(path, script, strlen(script)) == 0 &&
+	    (n == strlen(script) || path[strlen(script)] == '/')) {
+		size_t	k = strlen(script);
+
+		memmove(path, path + k, n - k);
+		n -= k;
+		if (n == 0)
+			path[n++] = '/';
+	}
 	if (wsgi_set_str(env, "REQUEST_METHOD", req->method,
 	    req->method_len) != 0 ||
 	    wsgi_set_str(env, "SCRIPT_NAME", script, strlen(script)) != 0 ||
@@ -525,7 +567,7 @@ wsgi_log_exception(struct http_exchange *ex, const char *what)
 {
 	log_warnx("%.*s %.*s: %s", (int)ex->req.method_len, ex->req.method,
 	    (int)ex->req.target_len, ex->req.target, what);
-	PyErr_PrintEx(0);
+	forkd_print_exception();
 }
 
 static void
@@ -608,9 +650,15 @@ wsgi_send_result(struct forkd_state *st, struct start_response *sr,
 			Py_DECREF(item);
 			break;
 		}
+		Py_BEGIN_ALLOW_THREADS
 		r = http_resp_write(&ex->resp, PyBytes_AS_STRING(item),
 		    PyBytes_GET_SIZE(item));
+		Py_END_ALLOW_THREADS
 		Py_DECREF(item);
+		if (r == -EMSGSIZE) {
+			(void)wsgi_too_long(ex);
+			break;
+		}
 		if (r != 0)
 			break;		/* the client left: stop iterating */
 	}
@@ -648,6 +696,16 @@ wsgi_close_result(struct http_exchange *ex, PyObject *result)
 void
 py_wsgi_handle(struct http_exchange *ex, void *arg)
 {
+	/* The worker waits for requests without the GIL. */
+	PyGILState_STATE	 gil = PyGILState_Ensure();
+
+	wsgi_handle(ex, arg);
+	PyGILState_Release(gil);
+}
+
+static void
+wsgi_handle(struct http_exchange *ex, void *arg)
+{
 	struct forkd_state	*st = arg;
 	struct start_response	*sr;
 	PyObject		*env, *result = NULL;
@@ -682,9 +740,15 @@ py_wsgi_handle(struct http_exchange *ex, void *arg)
 	}
 	wsgi_close_result(ex, result);
 	Py_DECREF(result);
-	if (ex->resp.error == 0 && !ex->resp.finished &&
-	    http_resp_finish(&ex->resp) == -EINVAL)
-		wsgi_answer_500(ex);
+	if (ex->resp.error == 0 && !ex->resp.finished) {
+		int	rc;
+
+		Py_BEGIN_ALLOW_THREADS
+		rc = http_resp_finish(&ex->resp);
+		Py_END_ALLOW_THREADS
+		if (rc == -EINVAL)
+			wsgi_answer_500(ex);
+	}
  out:
 	sr->ex = NULL;
 	Py_DECREF(sr);

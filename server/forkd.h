@@ -48,6 +48,7 @@ struct zygote {
 	pid_t			 pid;
 	int			 pidfd;
 	int			 ctl;		/* our end of the socketpair */
+	pid_t			 last_pid;	/* of the zygote ctl belongs to */
 	unsigned		 generation;
 	unsigned		 restarts;	/* consecutive failed starts */
 	uint64_t		 restart_ms;
@@ -64,8 +65,9 @@ enum forkd_mode {
 /* Exits reaped before the zygote told us the pid (a race with FORKED). */
 #define FORKD_EARLY_EXITS	16
 struct early_exit {
-	pid_t	pid;
-	int	status;
+	pid_t		pid;
+	int		status;
+	uint64_t	ms;	/* when it was reaped */
 };
 
 struct forkd {
@@ -112,6 +114,7 @@ void	worker_signal_all(struct forkd *, int sig);
 unsigned worker_count_live(const struct forkd *);
 void	worker_zygote_lost(struct forkd *);
 void	worker_stats(struct forkd *);
+void	worker_kill_strays(struct forkd *, pid_t zygote);
 
 /* zyglink.c: the zygote process and its control channel. */
 int	zygote_start(struct forkd *);

@@ -70,6 +70,7 @@ struct server {
 	int				 ep;
 	int				 sigfd;
 	int				 stopping;
+	int				 paused;	/* listeners out of epoll */
 	struct conn			*conns;
 	size_t				 nconns;
 	struct http_exchange		 ex;	/* reused for every request */
@@ -77,6 +78,27 @@ struct server {
 	struct http_stats		 stats;
 	uint64_t			 tag_signal;	/* epoll tag */
 };
+
+/*
+ * At max_conns the listeners leave epoll: level-triggered, they would
+ * wake the loop at once, forever.  They come back below the cap.
+ */
+static void
+server_listen(struct server *s, int on)
+{
+	struct epoll_event	ev;
+	size_t			i;
+
+	if (s->stopping || s->paused == !on)
+		return;
+	for (i = 0; i < s->o->nlisten; i++) {
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = i;
+		(void)epoll_ctl(s->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    s->o->listen_fds[i], &ev);
+	}
+	s->paused = !on;
+}
 
 static uint64_t
 conn_now_ms(void)
@@ -98,6 +120,8 @@ conn_close(struct server *s, struct conn *c)
 			break;
 		}
 	s->nconns--;
+	if (s->paused && s->nconns < s->o->max_conns)
+		server_listen(s, 1);
 	(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	if (c->body_fd >= 0)
@@ -230,8 +254,10 @@ conn_accept(struct server *s, int lfd)
 	struct conn		*c;
 	int			 fd, one = 1;
 
-	if (s->nconns >= s->o->max_conns)
+	if (s->nconns >= s->o->max_conns) {
+		server_listen(s, 0);
 		return;
+	}
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
@@ -527,8 +553,9 @@ server_stop(struct server *s)
 		return;
 	s->stopping = 1;
 	for (i = 0; i < s->o->nlisten; i++) {
-		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->listen_fds[i],
-		    NULL);
+		if (!s->paused)
+			(void)epoll_ctl(s->ep, EPOLL_CTL_DEL,
+			    s->o->listen_fds[i], NULL);
 		close(s->o->listen_fds[i]);
 	}
 	/*

@@ -9,7 +9,9 @@
  */
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,12 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 		forkd_check_done(f);
 		return;
 	}
+	if (f->zyg.state == ZYGOTE_HELD && worker_count_live(f) == 0) {
+		log_warnx("the last worker is gone and the zygote cannot start "
+		    "(the app is broken): stopping");
+		forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
+		return;
+	}
 	for (i = 0; i < f->nworkers; i++)
 		if (f->workers[i].state != WORKER_HELD)
 			return;
@@ -156,8 +164,11 @@ worker_forked(struct forkd *f, const struct proto_msg *m)
 
 	if ((w = worker_by_id(f, m->worker_id)) == NULL ||
 	    w->state != WORKER_FORKING || m->pid <= 0) {
+		/* Our child (reparented), so its pid cannot be reused yet. */
 		log_warnx("zygote reported a fork for slot %u that was not "
-		    "ordered", m->worker_id);
+		    "ordered: stopping pid %d", m->worker_id, (int)m->pid);
+		if (m->pid > 0)
+			(void)kill(m->pid, SIGTERM);
 		return;
 	}
 	w->state = WORKER_RUNNING;
@@ -165,7 +176,9 @@ worker_forked(struct forkd *f, const struct proto_msg *m)
 	w->generation = m->generation;
 	w->started_ms = now_ms();
 	for (i = 0; i < FORKD_EARLY_EXITS; i++) {
-		if (f->early[i].pid != m->pid)
+		/* Old entries may be a reused pid's: only recent ones count. */
+		if (f->early[i].pid != m->pid ||
+		    w->started_ms - f->early[i].ms > 5000)
 			continue;
 		st = f->early[i].status;
 		f->early[i].pid = 0;
@@ -212,6 +225,7 @@ worker_reaped(struct forkd *f, pid_t pid, int st)
 		 */
 		f->early[f->nearly].pid = pid;
 		f->early[f->nearly].status = st;
+		f->early[f->nearly].ms = now_ms();
 		f->nearly = (f->nearly + 1) % FORKD_EARLY_EXITS;
 		return 0;
 	}
@@ -284,4 +298,55 @@ worker_stats(struct forkd *f)
 	}
 	log_info("stats: %u workers, total pss %.1f MiB (zygote included)", n,
 	    total_pss / 1024.0);
+}
+
+/*
+ * After a zygote died and its channel is drained: a worker it forked but
+ * never reported runs untracked (the zygote died between the fork and
+ * its FORKED message).  Such a process is our child, named forkd-worker
+ * (or still forkd-zygote, if it had not renamed itself yet), and in no
+ * slot: stop it, and let its slot's respawn replace it.
+ */
+void
+worker_kill_strays(struct forkd *f, pid_t zygote)
+{
+	char		 path[64], buf[512], *rp;
+	struct dirent	*de;
+	DIR		*d;
+	FILE		*fp;
+	pid_t		 pid, self = getpid();
+	int		 ppid;
+	char		 state;
+	unsigned	 i;
+
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if ((pid = (pid_t)atoi(de->d_name)) <= 0 || pid == zygote ||
+		    pid == f->zyg.pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+		/* "pid (comm) S ppid ...": comm may hold spaces. */
+		if ((rp = strrchr(buf, ')')) == NULL ||
+		    sscanf(rp + 1, " %c %d", &state, &ppid) != 2 ||
+		    ppid != self || state == 'Z')
+			continue;
+		if (strstr(buf, "(forkd-worker)") == NULL &&
+		    strstr(buf, "(forkd-zygote)") == NULL)
+			continue;
+		for (i = 0; i < f->nworkers; i++)
+			if (f->workers[i].pid == pid)
+				break;
+		if (i < f->nworkers)
+			continue;
+		log_warnx("pid %d: a worker the dead zygote never reported, "
+		    "stopping it", (int)pid);
+		(void)kill(pid, SIGTERM);
+	}
+	closedir(d);
 }

@@ -135,6 +135,7 @@ zygote_start(struct forkd *f)
 		zygote_exec(f, sv[1], self);
 	close(sv[1]);
 	f->zyg.pid = pid;
+	f->zyg.last_pid = pid;
 	f->zyg.ctl = sv[0];
 	f->zyg.state = ZYGOTE_STARTING;
 	if ((f->zyg.pidfd = pidfd_get(pid)) < 0)
@@ -169,33 +170,44 @@ zygote_recv_done(struct op *op, int res, uint32_t flags)
 
 	(void)flags;
 	if (res <= 0) {
-		/* EOF or error: the zygote is gone; its reaping follows. */
+		/*
+		 * End of the channel: every message the zygote sent has been
+		 * read, so the orders it never answered can be given up now
+		 * (not at its SIGCHLD, which may come first).
+		 */
 		if (res < 0 && res != -ECANCELED)
 			log_warnc(res, "zygote control channel");
+		close(f->zyg.ctl);
+		f->zyg.ctl = -1;
+		worker_zygote_lost(f);
+		if (f->mode == MODE_RUN)
+			worker_kill_strays(f, f->zyg.last_pid);
 		return;
 	}
 	if (proto_check(m, res) != 0) {
 		log_warnx("zygote pid %d sent a malformed message, killing it",
 		    (int)f->zyg.pid);
 		zygote_stop(f, SIGKILL);
-		return;
-	}
-	switch (m->type) {
-	case PROTO_READY:
-		f->zyg.state = ZYGOTE_READY;
-		f->zyg.restarts = 0;
-		f->ever_ready = 1;
-		log_info("zygote pid %d ready: %s", (int)f->zyg.pid, m->info);
-		worker_tick(f, now_ms());
-		break;
-	case PROTO_FORKED:
-		worker_forked(f, m);
-		break;
-	case PROTO_FORK_FAILED:
-		worker_fork_failed(f, m);
-		break;
-	default:
-		log_warnx("zygote sent unexpected message type %u", m->type);
+	} else {
+		switch (m->type) {
+		case PROTO_READY:
+			f->zyg.state = ZYGOTE_READY;
+			f->zyg.restarts = 0;
+			f->ever_ready = 1;
+			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
+			    m->info);
+			worker_tick(f, now_ms());
+			break;
+		case PROTO_FORKED:
+			worker_forked(f, m);
+			break;
+		case PROTO_FORK_FAILED:
+			worker_fork_failed(f, m);
+			break;
+		default:
+			log_warnx("zygote sent unexpected message type %u",
+			    m->type);
+		}
 	}
 	if (zygote_arm(f) != 0)
 		log_warnx("cannot re-arm the zygote control channel");
@@ -204,11 +216,9 @@ zygote_recv_done(struct op *op, int res, uint32_t flags)
 static void
 zygote_close(struct forkd *f)
 {
-	if (f->zyg.ctl >= 0)
-		close(f->zyg.ctl);
+	/* The control socket stays open until its last message is read. */
 	if (f->zyg.pidfd >= 0)
 		close(f->zyg.pidfd);
-	f->zyg.ctl = -1;
 	f->zyg.pidfd = -1;
 	f->zyg.pid = 0;
 }
@@ -223,11 +233,8 @@ zygote_reaped(struct forkd *f, pid_t pid, int st)
 
 	if (pid != f->zyg.pid || pid == 0)
 		return 0;
-	/* The pending recv holds the fd; cancel it before closing. */
-	(void)loop_cancel(&f->zyg.recv_op);
 	zygote_close(f);
 	f->zyg.state = ZYGOTE_NONE;
-	worker_zygote_lost(f);
 	wstatus_describe(st, desc, sizeof(desc));
 	if (f->mode != MODE_RUN) {
 		log_debug("zygote %s", desc);
@@ -248,6 +255,8 @@ zygote_reaped(struct forkd *f, pid_t pid, int st)
 		    "workers keep serving, no new worker can start", desc,
 		    worker_count_live(f));
 		f->zyg.state = ZYGOTE_HELD;
+		if (worker_count_live(f) == 0)
+			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
 		return 1;
 	}
 	delay = wstatus_backoff_ms(++f->zyg.restarts);
@@ -261,8 +270,9 @@ zygote_tick(struct forkd *f, uint64_t now)
 {
 	int	r;
 
+	/* A new zygote waits until the old one's channel is drained. */
 	if (f->mode != MODE_RUN || f->zyg.state != ZYGOTE_NONE ||
-	    f->zyg.restart_ms > now)
+	    f->zyg.ctl >= 0 || f->zyg.restart_ms > now)
 		return;
 	if ((r = zygote_start(f)) != 0) {
 		log_warnc(r, "cannot start the zygote");

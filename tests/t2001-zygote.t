@@ -3,7 +3,7 @@
 # from --chdir/--pythonpath/PYTHONPATH/VIRTUAL_ENV, the refusal to fork
 # a threaded process, the frozen heap, fresh random state per worker.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 
 mkdir -p "$T/app" "$T/extra" "$T/envpath"
 cat > "$T/extra/extra_mod.py" <<'PY'
@@ -23,12 +23,23 @@ state = {"pre": [], "post": [], "zygote_pid": os.getpid()}
 def pre():
     state["pre"].append(os.getpid())
 
+ticks = [0]
+
 @forkd.post_fork
 def post():
     state["post"].append((forkd.worker_id(), os.getpid()))
+    import threading, time
+    def tick():
+        while True:
+            ticks[0] += 1
+            time.sleep(0.01)
+    threading.Thread(target=tick, daemon=True).start()
 
 def create_app(greeting, punct="!"):
     def app(environ, start_response):
+        if environ["PATH_INFO"] == "/ticks":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(ticks[0]).encode()]
         if environ["PATH_INFO"] == "/slow":
             import time
             time.sleep(0.3)
@@ -68,6 +79,11 @@ is "$ids" "1 2 " "concurrent requests reach both workers, ids 1 and 2"
 w1=$(echo "$seen" | grep 'wid=1' | head -n 1 | sed 's/.*rnd=\([0-9.]*\).*/\1/')
 w2=$(echo "$seen" | grep 'wid=2' | head -n 1 | sed 's/.*rnd=\([0-9.]*\).*/\1/')
 ok $([ -n "$w1" ] && [ "$w1" != "$w2" ]; echo $?) "workers get different random state ($w1 vs $w2)"
+# A thread started in post_fork runs while the worker waits for requests.
+t1=$(get /ticks -H 'Connection: close')
+sleep 1
+t2=$(get /ticks -H 'Connection: close')
+ok $([ $((t2 - t1)) -ge 30 ] 2>/dev/null; echo $?) "a post_fork thread runs while the worker is idle ($t1 -> $t2 ticks in 1 s)"
 stop_forkd TERM
 
 # A virtualenv made for this Python is honoured as a python command would.

@@ -12,6 +12,8 @@ Routes:
   /big?n=100000     n bytes
   /file?skip=N      this file through wsgi.file_wrapper, from byte N
   /input            POST: wsgi.input's type, CONTENT_LENGTH, bytes read, a sum
+  /exit             raises SystemExit (forkd answers 500, the worker lives)
+  /badlen           declares a Content-Length shorter than its body (500)
 """
 import json
 import os
@@ -67,6 +69,12 @@ def app(environ, start_response):
                      ctype="application/json")
     if path == "/error":
         raise RuntimeError("boom: an app error on purpose")
+    if path == "/exit":
+        sys.exit(3)
+    if path == "/badlen":
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", "5")])
+        return [b"h\xc3\xa9llo"]
     if path == "/slow":
         time.sleep(float(qs.get("s", ["1"])[0]))
         return _text(start_response, "slept\n")
