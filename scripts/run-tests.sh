@@ -32,6 +32,8 @@ echo "# unit tests (built against $newest)"
 make -s -j"$jobs" BUILD="$top/unit" PYTHON="$newest" ${san:+"$san"} units ||
 	exit 1
 prove -f "$top"/unit/tests/t[0-9]* || fail=1
+# The parser under libFuzzer for a bounded time; skipped without clang.
+scripts/fuzz.sh "${FORKD_FUZZ_SECONDS:-60}" "$top" || fail=1
 
 echo "$pythons" | {
 	while read -r ver py; do
