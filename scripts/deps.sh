@@ -6,7 +6,8 @@ set -eu
 
 PKGS="build-essential pkg-config liburing-dev libseccomp-dev libpython3-dev
 python3-dev curl wrk python3-flask python3-django gunicorn uwsgi-core
-uwsgi-plugin-python3 nginx-light procps perl"
+uwsgi-plugin-python3 nginx-light procps perl strace clang libclang-rt-14-dev
+python3-matplotlib"
 
 missing=""
 for p in $PKGS; do
