@@ -36,6 +36,10 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$TOP/bench
 LIB=$BENCH/lib
+# shellcheck disable=SC2034  # PROG is for the messages of lib/common.sh
+PROG=hello.sh
+# shellcheck source=lib/common.sh
+. "$LIB/common.sh"
 RESULTS=$BENCH/results
 RAW=$RESULTS/raw
 APPDIR=$TOP/examples/hello
@@ -163,65 +167,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/forkd-bench.XXXXXX") || die "mktemp failed"
 SERVER_PID=""       # the master of the server running now
 WRK_PID=""
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	[ "${s%% *}" != Z ]
-}
-
-# tree PID: PID and all its descendants, by ppid, recursively.
-tree() {
-	local c
-	echo "$1"
-	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		tree "$c"
-	done
-}
-
-# now_ms: a monotonic-enough clock in milliseconds.
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# stop_tree PID TIMEOUT: SIGTERM to PID, SIGKILL to what is left of its
-# tree after TIMEOUT seconds.  Sets STOP_STATUS, STOP_MS, STOP_KILLED.
-stop_tree() {
-	local pid=$1 t0 end pids p left
-	pids=$(tree "$pid")
-	t0=$(now_ms)
-	end=$((t0 + $2 * 1000))
-	STOP_KILLED=0
-	kill -TERM "$pid" 2>/dev/null
-	while alive "$pid" && [ "$(now_ms)" -lt "$end" ]; do
-		sleep 0.05
-	done
-	if alive "$pid"; then
-		STOP_KILLED=1
-		# shellcheck disable=SC2086
-		kill -KILL $pids 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	STOP_STATUS=$?
-	STOP_MS=$(($(now_ms) - t0))
-	# Workers must go with their master; give them 2 s, then SIGKILL.
-	end=$(($(now_ms) + 2000))
-	while :; do
-		left=""
-		for p in $pids; do
-			alive "$p" && left="$left $p"
-		done
-		[ -z "$left" ] && break
-		if [ "$(now_ms)" -ge "$end" ]; then
-			echo "hello.sh: killing leftover processes:$left" >&2
-			# shellcheck disable=SC2086
-			kill -KILL $left 2>/dev/null
-			STOP_KILLED=1
-			break
-		fi
-		sleep 0.05
-	done
-}
-
 cleanup() {
 	trap - EXIT INT TERM HUP
 	if [ -n "$WRK_PID" ] && alive "$WRK_PID"; then
@@ -263,17 +208,11 @@ start_server() {
 	SERVER_PID=$!
 }
 
-port_of() {
-	case $1 in
-	forkd) sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$2" | head -n 1 ;;
-	gunicorn) sed -n 's|.*Listening at: http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$2" | head -n 1 ;;
-	esac
-}
+port_of() { port_from_log "$@"; }
 
 # workers_up NAME: how many workers SERVER_PID has (forkd's zygote is not one).
 workers_up() {
-	# shellcheck disable=SC2009
-	ps -o comm= --ppid "$SERVER_PID" 2>/dev/null | grep -vc '^forkd-zygote$'
+	children_of "$SERVER_PID" | wc -l
 }
 
 # wait_ready NAME LOG: until it answers 200 on / with all workers up.
@@ -318,7 +257,7 @@ run_wrk() {
 # any other line is reported.  started NAME: a worker started.
 expected() {
 	case $1 in
-	forkd) echo 'listening on http|zygote pid [0-9]+ (starting|ready)|forkd [0-9][^ ]*: pid [0-9]+, |worker [0-9]+ pid [0-9]+ started|stopping gracefully|stopped, exit 0' ;;
+	forkd) echo 'listening on http|zygote pid [0-9]+ (starting|ready)|zygote\[[0-9]+\]: seal: |forkd [0-9][^ ]*: pid [0-9]+, |worker [0-9]+ pid [0-9]+ started|stopping gracefully|stopped, exit 0' ;;
 	gunicorn) echo '\[INFO\] (Starting gunicorn|Listening at|Using worker|Booting worker|Handling signal: term|Worker exiting|Shutting down)' ;;
 	esac
 }

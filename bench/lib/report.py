@@ -286,4 +286,5 @@ def main():
         f.write("\n".join(L) + "\n")
 
 
-main()
+if __name__ == "__main__":
+    main()
