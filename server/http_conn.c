@@ -38,7 +38,10 @@ enum conn_state {
 	CONN_IDLE = 0,	/* between requests: keep-alive deadline */
 	CONN_HEAD,	/* part of a head is buffered: head deadline */
 	CONN_BODY,	/* head parsed, body incomplete: body idle deadline */
+	CONN_WRITING,	/* the answer is out but partly held in c->out */
 };
+
+#define CONN_OUT_MAX	(4 << 20)	/* held for a slow reader, per conn */
 
 struct conn {
 	int			 fd;
@@ -55,7 +58,9 @@ struct conn {
 	int			 body_fd;	/* spilled body, or -1 */
 	uint64_t		 spilled;	/* body bytes in body_fd */
 	unsigned		 nrequests;
+	struct http_outbuf	 out;		/* see CONN_WRITING */
 	unsigned		 closing:1;	/* close after this response */
+	unsigned		 close_after:1;	/* close once out is sent */
 	char			 remote_addr[INET6_ADDRSTRLEN];
 	char			 remote_port[8];
 	char			 server_name[INET6_ADDRSTRLEN];
@@ -126,6 +131,7 @@ conn_close(struct server *s, struct conn *c)
 	close(c->fd);
 	if (c->body_fd >= 0)
 		close(c->body_fd);
+	http_outbuf_free(&c->out);
 	free(c->buf);
 	free(c);
 }
@@ -244,6 +250,7 @@ conn_local(struct conn *c)
 }
 
 static void	conn_readable(struct server *, struct conn *);
+static int	conn_advance(struct server *, struct conn *);
 
 static void
 conn_accept(struct server *s, int lfd)
@@ -353,13 +360,19 @@ conn_dispatch(struct server *s, struct conn *c)
 	http_resp_init(&ex->resp, c->fd, ex->req.minor_version,
 	    ex->req.method_len == 4 && memcmp(ex->req.method, "HEAD", 4) == 0,
 	    keep);
+	ex->resp.out = &c->out;
+	ex->resp.out_max = CONN_OUT_MAX;
 	s->handler(ex, s->arg);
 	s->stats.requests++;
 	if (!ex->resp.finished)
 		(void)http_resp_finish(&ex->resp);
 	if (ex->resp.error != 0)
 		s->stats.disconnects++;
-	if (ex->resp.error != 0 || !ex->resp.keep_alive) {
+	if (ex->resp.error != 0) {
+		conn_close(s, c);
+		return -1;
+	}
+	if (!ex->resp.keep_alive && c->out.len == c->out.off) {
 		(void)shutdown(c->fd, SHUT_WR);
 		conn_close(s, c);
 		return -1;
@@ -379,7 +392,50 @@ conn_dispatch(struct server *s, struct conn *c)
 	c->spilled = 0;
 	c->deadline_ms = conn_now_ms() + (rest > 0 ? s->o->head_timeout_ms :
 	    s->o->keepalive_ms);
+	if (c->out.len > c->out.off) {
+		/*
+		 * The reader is slow: the worker serves others while the
+		 * kernel drains c->out; the next request waits its turn.
+		 */
+		struct epoll_event ev = { EPOLLOUT | EPOLLRDHUP, { .ptr = c } };
+
+		c->close_after = !ex->resp.keep_alive;
+		c->state = CONN_WRITING;
+		c->deadline_ms = conn_now_ms() + 30000;
+		(void)epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
+		return 0;
+	}
 	return 1;
+}
+
+/* c's socket is writable again: send what it holds, then carry on. */
+static void
+conn_writable(struct server *s, struct conn *c)
+{
+	struct epoll_event	ev = { EPOLLIN | EPOLLRDHUP, { .ptr = c } };
+	int			r;
+
+	if ((r = http_outbuf_flush(&c->out, c->fd)) < 0) {
+		s->stats.disconnects++;
+		conn_close(s, c);
+		return;
+	}
+	if (r == 0) {
+		c->deadline_ms = conn_now_ms() + 30000;	/* it moves */
+		return;
+	}
+	if (c->close_after || s->stopping) {
+		(void)shutdown(c->fd, SHUT_WR);
+		conn_close(s, c);
+		return;
+	}
+	(void)epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	c->state = c->len > 0 ? CONN_HEAD : CONN_IDLE;
+	c->deadline_ms = conn_now_ms() + (c->len > 0 ?
+	    s->o->head_timeout_ms : s->o->keepalive_ms);
+	/* A pipelined request may be waiting in the buffer. */
+	while (c->len > 0 && (r = conn_advance(s, c)) == 1)
+		;
 }
 
 /*
@@ -524,7 +580,7 @@ conn_sweep(struct server *s, uint64_t now)
 		next = c->next;
 		if (c->deadline_ms > now)
 			continue;
-		if (c->state == CONN_IDLE)
+		if (c->state == CONN_IDLE || c->state == CONN_WRITING)
 			conn_close(s, c);
 		else
 			conn_fail(s, c, 408);
@@ -647,7 +703,10 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 				continue;
 			}
 			/* Only this connection can be closed here. */
-			conn_readable(&s, p);
+			if (((struct conn *)p)->state == CONN_WRITING)
+				conn_writable(&s, p);
+			else
+				conn_readable(&s, p);
 		}
 		conn_sweep(&s, conn_now_ms());
 	}

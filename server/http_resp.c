@@ -250,6 +250,137 @@ http_send_all(int fd, const struct iovec *iov_in, int iovcnt,
 	return 0;
 }
 
+void
+http_outbuf_free(struct http_outbuf *ob)
+{
+	free(ob->p);
+	memset(ob, 0, sizeof(*ob));
+}
+
+int
+http_outbuf_flush(struct http_outbuf *ob, int fd)
+{
+	ssize_t	n;
+
+	while (ob->off < ob->len) {
+		n = send(fd, ob->p + ob->off, ob->len - ob->off, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return -errno;
+		}
+		ob->off += n;
+	}
+	ob->len = ob->off = 0;
+	return 1;
+}
+
+static int
+http_outbuf_add(struct http_outbuf *ob, const struct iovec *iov, int n,
+    size_t skip)
+{
+	size_t	need = ob->len, cap;
+	char	*p;
+	int	i;
+
+	for (i = 0; i < n; i++)
+		need += iov[i].iov_len;
+	need -= skip;
+	if (need > ob->cap) {
+		cap = ob->cap ? ob->cap : 16384;
+		while (cap < need)
+			cap *= 2;
+		if ((p = realloc(ob->p, cap)) == NULL)
+			return -ENOMEM;
+		ob->p = p;
+		ob->cap = cap;
+	}
+	for (i = 0; i < n; i++) {
+		size_t	l = iov[i].iov_len;
+		char	*b = iov[i].iov_base;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		memcpy(ob->p + ob->len, b + skip, l - skip);
+		ob->len += l - skip;
+		skip = 0;
+	}
+	return 0;
+}
+
+/*
+ * Writes iov without waiting: what the socket does not take now goes to
+ * r->out, up to r->out_max held; past that, it waits as before.
+ */
+static int
+http_resp_out(struct http_resp *r, const struct iovec *iov, int n)
+{
+	struct http_outbuf	*ob = r->out;
+	size_t			 total = 0, sent = 0;
+	ssize_t			 w;
+	int			 i, rc;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (ob->len > ob->off) {
+		/* Order: what is held goes first. */
+		if (ob->len - ob->off + total <= r->out_max)
+			return http_outbuf_add(ob, iov, n, 0);
+		if ((rc = http_send_all(r->fd, &(struct iovec){ ob->p + ob->off,
+		    ob->len - ob->off }, 1, r->send_timeout_ms)) != 0)
+			return rc;
+		ob->len = ob->off = 0;
+	}
+	while (sent < total) {
+		struct iovec	v[8];
+		size_t		skip = sent;
+		int		k = 0;
+
+		for (i = 0; i < n; i++) {
+			if (skip >= iov[i].iov_len) {
+				skip -= iov[i].iov_len;
+				continue;
+			}
+			v[k].iov_base = (char *)iov[i].iov_base + skip;
+			v[k++].iov_len = iov[i].iov_len - skip;
+			skip = 0;
+		}
+		w = writev(r->fd, v, k);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && errno != EAGAIN)
+			return -errno;
+		if (w == -1)
+			break;
+		sent += w;
+	}
+	if (sent == total)
+		return 0;
+	if (total - sent <= r->out_max)
+		return http_outbuf_add(ob, iov, n, sent);
+	/* Too big to hold: wait for the reader after all. */
+	{
+		struct iovec	v[8];
+		size_t		skip = sent;
+		int		k = 0;
+
+		for (i = 0; i < n; i++) {
+			if (skip >= iov[i].iov_len) {
+				skip -= iov[i].iov_len;
+				continue;
+			}
+			v[k].iov_base = (char *)iov[i].iov_base + skip;
+			v[k++].iov_len = iov[i].iov_len - skip;
+			skip = 0;
+		}
+		return http_send_all(r->fd, v, k, r->send_timeout_ms);
+	}
+}
+
 /* Adds the framing headers and the blank line; the head is then final. */
 static int
 http_resp_seal_head(struct http_resp *r, size_t first_len, int last)
@@ -328,6 +459,8 @@ http_resp_send(struct http_resp *r, const void *buf, size_t len, int last)
 		return 0;
 	if (r->sink != NULL)
 		rc = r->sink(r->sink_arg, iov, n);
+	else if (r->out != NULL)
+		rc = http_resp_out(r, iov, n);
 	else
 		rc = http_send_all(r->fd, iov, n, r->send_timeout_ms);
 	if (rc != 0)
@@ -374,6 +507,14 @@ http_resp_sendfile(struct http_resp *r, int fd, off_t off, size_t len)
 	if (r->content_length >= 0 &&
 	    r->body_sent + len > (uint64_t)r->content_length)
 		return r->error = -EMSGSIZE;
+	if (r->out != NULL && r->out->len > r->out->off) {
+		/* The file follows what is held: send that first. */
+		if ((rc = http_send_all(r->fd, &(struct iovec){ r->out->p +
+		    r->out->off, r->out->len - r->out->off }, 1,
+		    r->send_timeout_ms)) != 0)
+			return r->error = rc;
+		r->out->len = r->out->off = 0;
+	}
 	while (len > 0) {
 		n = sendfile(r->fd, fd, &off, len);
 		if (n == 0)

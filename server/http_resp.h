@@ -11,6 +11,18 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+/*
+ * Bytes a response could not write without blocking, kept for the
+ * connection loop to send when the socket is writable: a slow reader
+ * then holds memory, not the worker.
+ */
+struct http_outbuf {
+	char	*p;
+	size_t	 len;		/* bytes held */
+	size_t	 off;		/* bytes of them already sent */
+	size_t	 cap;
+};
+
 struct http_resp {
 	int		 fd;
 	int		 minor_version;	/* of the request */
@@ -34,6 +46,9 @@ struct http_resp {
 	 */
 	int		(*sink)(void *arg, const struct iovec *iov, int iovcnt);
 	void		*sink_arg;
+	/* When set, writes never wait for a slow reader: see above. */
+	struct http_outbuf *out;
+	size_t		 out_max;	/* beyond it, writes wait after all */
 	char		*head;		/* the head being built (owned) */
 	size_t		 head_len;
 	size_t		 head_cap;
@@ -90,6 +105,12 @@ int	http_resp_simple(int fd, int minor_version, int status,
  */
 int	http_send_all(int fd, const struct iovec *iov, int iovcnt,
 	    unsigned timeout_ms);
+/*
+ * Sends what ob holds without blocking.  Returns 1 when all is sent, 0
+ * when the socket is full again, or -errno.
+ */
+int	http_outbuf_flush(struct http_outbuf *ob, int fd);
+void	http_outbuf_free(struct http_outbuf *ob);
 /* Returns the RFC 9110 date for now, cached for the current second. */
 const char *http_date(void);
 

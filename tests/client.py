@@ -10,6 +10,10 @@
                                     run; prints the slowest GET in ms
   client.py PORT hangup PATH        reads 1 kB of PATH's answer, then
                                     closes the connection
+  client.py PORT slowread PATH SECS requests PATH, reads nothing for SECS
+                                    while GET / runs on other connections,
+                                    then reads it all; prints the slowest
+                                    GET / in ms and the bytes received
 """
 import http.client
 import socket
@@ -85,6 +89,31 @@ def hangup(port, path):
     s.close()
 
 
+def slowread(port, path, secs):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+               % path).encode())
+    time.sleep(0.3)
+    stop = time.monotonic() + secs
+    worst = 0.0
+    while time.monotonic() < stop:
+        t0 = time.monotonic()
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        c.request("GET", "/")
+        c.getresponse().read()
+        c.close()
+        worst = max(worst, time.monotonic() - t0)
+        time.sleep(0.05)
+    got = 0
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        got += len(b)
+    print(int(worst * 1000), got)
+
+
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
@@ -95,6 +124,8 @@ def main():
         slowloris(port, int(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "hangup":
         hangup(port, sys.argv[3])
+    elif cmd == "slowread":
+        slowread(port, sys.argv[3], float(sys.argv[4]))
     else:
         sys.exit("unknown command " + cmd)
 
