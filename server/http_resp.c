@@ -312,6 +312,24 @@ http_outbuf_add(struct http_outbuf *ob, const struct iovec *iov, int n,
 	return 0;
 }
 
+/* Fills v (room for n) with what iov[0..n) holds past its first skip bytes. */
+static int
+http_iov_tail(const struct iovec *iov, int n, size_t skip, struct iovec *v)
+{
+	int	i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		v[k].iov_base = (char *)iov[i].iov_base + skip;
+		v[k++].iov_len = iov[i].iov_len - skip;
+		skip = 0;
+	}
+	return k;
+}
+
 /*
  * Writes iov without waiting: what the socket does not take now goes to
  * r->out, up to r->out_max held; past that, it waits as before.
@@ -337,18 +355,8 @@ http_resp_out(struct http_resp *r, const struct iovec *iov, int n)
 	}
 	while (sent < total) {
 		struct iovec	v[8];
-		size_t		skip = sent;
-		int		k = 0;
+		int		k = http_iov_tail(iov, n, sent, v);
 
-		for (i = 0; i < n; i++) {
-			if (skip >= iov[i].iov_len) {
-				skip -= iov[i].iov_len;
-				continue;
-			}
-			v[k].iov_base = (char *)iov[i].iov_base + skip;
-			v[k++].iov_len = iov[i].iov_len - skip;
-			skip = 0;
-		}
 		w = writev(r->fd, v, k);
 		if (w == -1 && errno == EINTR)
 			continue;
@@ -365,18 +373,8 @@ http_resp_out(struct http_resp *r, const struct iovec *iov, int n)
 	/* Too big to hold: wait for the reader after all. */
 	{
 		struct iovec	v[8];
-		size_t		skip = sent;
-		int		k = 0;
+		int		k = http_iov_tail(iov, n, sent, v);
 
-		for (i = 0; i < n; i++) {
-			if (skip >= iov[i].iov_len) {
-				skip -= iov[i].iov_len;
-				continue;
-			}
-			v[k].iov_base = (char *)iov[i].iov_base + skip;
-			v[k++].iov_len = iov[i].iov_len - skip;
-			skip = 0;
-		}
 		return http_send_all(r->fd, v, k, r->send_timeout_ms);
 	}
 }
