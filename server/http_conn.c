@@ -39,7 +39,10 @@ enum conn_state {
 	CONN_HEAD,	/* part of a head is buffered: head deadline */
 	CONN_BODY,	/* head parsed, body incomplete: body idle deadline */
 	CONN_WRITING,	/* the answer is out but partly held in c->out */
+	CONN_LINGER,	/* an error answer is out: drain, then close */
 };
+
+#define CONN_LINGER_MS	2000
 
 #define CONN_OUT_MAX	(4 << 20)	/* held for a slow reader, per conn */
 
@@ -198,9 +201,16 @@ conn_fail(struct server *s, struct conn *c, int status)
 	snprintf(body, sizeof(body), "%d %s\n", status, http_reason(status));
 	(void)http_resp_simple(c->fd, 1, status, body, 1);
 	s->stats.bad_requests++;
-	/* Let the client read the answer before the reset a close sends. */
+	/*
+	 * Closing with unread input would send a reset that can destroy
+	 * the answer before the client reads it: half-close, then read and
+	 * discard until the client closes or CONN_LINGER_MS pass (nginx's
+	 * lingering close).  Nothing read is ever parsed.
+	 */
 	(void)shutdown(c->fd, SHUT_WR);
-	conn_close(s, c);
+	c->state = CONN_LINGER;
+	c->len = 0;
+	c->deadline_ms = conn_now_ms() + CONN_LINGER_MS;
 }
 
 static void
@@ -536,6 +546,14 @@ conn_readable(struct server *s, struct conn *c)
 	ssize_t	n;
 	int	r;
 
+	if (c->state == CONN_LINGER) {
+		char	sink[4096];
+
+		n = read(c->fd, sink, sizeof(sink));
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			conn_close(s, c);
+		return;
+	}
 	/* Size reads by what is expected so a body lands in one read. */
 	room = CONN_READ_MIN;
 	if (c->state == CONN_BODY && !c->chunked && c->want > 0) {
@@ -580,7 +598,8 @@ conn_sweep(struct server *s, uint64_t now)
 		next = c->next;
 		if (c->deadline_ms > now)
 			continue;
-		if (c->state == CONN_IDLE || c->state == CONN_WRITING)
+		if (c->state == CONN_IDLE || c->state == CONN_WRITING ||
+		    c->state == CONN_LINGER)
 			conn_close(s, c);
 		else
 			conn_fail(s, c, 408);
