@@ -10,9 +10,6 @@
                                     run; prints the slowest GET in ms
   client.py PORT hangup PATH        reads 1 kB of PATH's answer, then
                                     closes the connection
-  client.py PORT badflood            a malformed head followed by 200 kB
-                                    the server will never read; prints the
-                                    first line of the answer
   client.py PORT slowread PATH SECS requests PATH, reads nothing for SECS
                                     while GET / runs on other connections,
                                     then reads it all; prints the slowest
@@ -117,13 +114,6 @@ def slowread(port, path, secs):
     print(int(worst * 1000), got)
 
 
-def badflood(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(b"GET / HTTP/1.1\r\nHost x\r\n\r\n" + b"y" * 200000)
-    time.sleep(0.2)
-    print(s.recv(1000).split(b"\r\n")[0].decode())
-
-
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
@@ -134,8 +124,6 @@ def main():
         slowloris(port, int(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "hangup":
         hangup(port, sys.argv[3])
-    elif cmd == "badflood":
-        badflood(port)
     elif cmd == "slowread":
         slowread(port, sys.argv[3], float(sys.argv[4]))
     else:
