@@ -36,16 +36,7 @@ static char	*guard;		/* the first byte of the PROT_NONE page */
 static void
 guard_init(void)
 {
-	size_t	pg = (size_t)sysconf(_SC_PAGESIZE);
-	char	*base;
-
-	base = mmap(NULL, ROOM + pg, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED || mprotect(base + ROOM, pg, PROT_NONE) == -1) {
-		printf("Bail out! cannot map a guard page\n");
-		exit(1);
-	}
-	guard = base + ROOM;
+	guard = tap_guard_map(ROOM);
 }
 
 /* Returns a copy of s[0..n) whose last byte is right before the guard. */

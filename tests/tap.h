@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static int	tap_planned;
 static int	tap_run;
@@ -102,6 +104,26 @@ ok(int cond, const char *fmt, ...)
 		diag("  got \"%.*s\", want \"%s\"", (int)_n,		\
 		    (const char *)(p), _w);				\
 } while (0)
+
+/*
+ * Maps room bytes followed by a PROT_NONE page and returns the first
+ * byte of that page: an input copied to end right before it makes any
+ * read past its end crash (picohttpparser's habit).  Bails out on error.
+ */
+static inline char *
+tap_guard_map(size_t room)
+{
+	size_t	 pg = (size_t)sysconf(_SC_PAGESIZE);
+	char	*base;
+
+	base = mmap(NULL, room + pg, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED || mprotect(base + room, pg, PROT_NONE) == -1) {
+		printf("Bail out! cannot map a guard page\n");
+		exit(1);
+	}
+	return base + room;
+}
 
 /* Returns the process exit status: 0 when every planned test passed. */
 static inline int
