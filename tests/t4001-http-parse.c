@@ -648,6 +648,10 @@ many_fields(size_t nfields, size_t flen, const char *end, size_t *len)
 	size_t	 i, off, el = strlen(end);
 	char	*s = malloc(64 + nfields * (flen + 2) + el);
 
+	if (s == NULL) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
 	off = (size_t)sprintf(s, RL HOST);
 	for (i = 0; i < nfields; i++) {
 		int	h = sprintf(s + off, "X-%zu: ", i);
