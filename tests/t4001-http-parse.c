@@ -33,6 +33,19 @@
 
 static char	*guard;		/* the first byte of the PROT_NONE page */
 
+/* malloc that bails out instead of returning NULL. */
+static void *
+tmalloc(size_t n)
+{
+	void	*p = malloc(n);
+
+	if (p == NULL) {
+		printf("Bail out! out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
 static void
 guard_init(void)
 {
@@ -631,7 +644,7 @@ static char *
 long_line(size_t n, const char *rest, size_t *len)
 {
 	size_t	 rl = strlen(rest);
-	char	*s = malloc(n + rl + 1);
+	char	*s = tmalloc(n + rl + 1);
 
 	memcpy(s, "GET /", 5);
 	memset(s + 5, 'a', n - 5 - 9);
@@ -646,12 +659,8 @@ static char *
 many_fields(size_t nfields, size_t flen, const char *end, size_t *len)
 {
 	size_t	 i, off, el = strlen(end);
-	char	*s = malloc(64 + nfields * (flen + 2) + el);
+	char	*s = tmalloc(64 + nfields * (flen + 2) + el);
 
-	if (s == NULL) {
-		printf("Bail out! out of memory\n");
-		exit(1);
-	}
 	off = (size_t)sprintf(s, RL HOST);
 	for (i = 0; i < nfields; i++) {
 		int	h = sprintf(s + off, "X-%zu: ", i);
@@ -918,7 +927,7 @@ chunk_case(const struct chunk_test *t)
 	int		 r;
 
 	want_used = t->used ? t->used : t->len;
-	cuts = malloc((t->len + 1) * sizeof(*cuts));
+	cuts = tmalloc((t->len + 1) * sizeof(*cuts));
 	for (k = 0; k < t->len; k++)
 		cuts[k] = k + 1;
 
@@ -972,14 +981,14 @@ test_chunked_gen(void)
 	size_t	 n, i;
 
 	/* C10: the size line is bounded, extensions included. */
-	in = malloc(8192);
+	in = tmalloc(8192);
 	n = (size_t)sprintf(in, "1;");
 	memset(in + n, 'a', 4090);
 	n += 4090;
 	n += (size_t)sprintf(in + n, "\r\nX\r\n0\r\n\r\n");
 	chunk_case_gen("C10 size line of 4093 bytes accepted", in, n, 1,
 	    strdup("X"));
-	in = malloc(8192);
+	in = tmalloc(8192);
 	n = (size_t)sprintf(in, "1;");
 	memset(in + n, 'a', 5000);
 	n += 5000;
@@ -988,28 +997,28 @@ test_chunked_gen(void)
 	    strdup(""));
 
 	/* C13: trailers are bounded by the header limits. */
-	in = malloc(16384);
+	in = tmalloc(16384);
 	n = (size_t)sprintf(in, "0\r\nX: ");
 	memset(in + n, 'v', 8192 - 3);
 	n += 8192 - 3;
 	n += (size_t)sprintf(in + n, "\r\n\r\n");
 	chunk_case_gen("C13 trailer line of 8192 bytes accepted", in, n, 1,
 	    strdup(""));
-	in = malloc(16384);
+	in = tmalloc(16384);
 	n = (size_t)sprintf(in, "0\r\nX: ");
 	memset(in + n, 'v', 8192 - 2);
 	n += 8192 - 2;
 	n += (size_t)sprintf(in + n, "\r\n\r\n");
 	chunk_case_gen("C13 trailer line of 8193 bytes -> 400", in, n, -400,
 	    strdup(""));
-	in = malloc(4096);
+	in = tmalloc(4096);
 	n = (size_t)sprintf(in, "0\r\n");
 	for (i = 0; i < 100; i++)
 		n += (size_t)sprintf(in + n, "T: %zu\r\n", i);
 	n += (size_t)sprintf(in + n, "\r\n");
 	chunk_case_gen("C13 100 trailer fields accepted", in, n, 1,
 	    strdup(""));
-	in = malloc(4096);
+	in = tmalloc(4096);
 	n = (size_t)sprintf(in, "0\r\n");
 	for (i = 0; i < 101; i++)
 		n += (size_t)sprintf(in + n, "T: %zu\r\n", i);
@@ -1018,8 +1027,8 @@ test_chunked_gen(void)
 	    strdup(""));
 
 	/* C14: many one-byte chunks decode; each costs O(1). */
-	in = malloc(1000 * 6 + 8);
-	data = malloc(1001);
+	in = tmalloc(1000 * 6 + 8);
+	data = tmalloc(1001);
 	for (i = 0, n = 0; i < 1000; i++) {
 		memcpy(in + n, "1\r\nX\r\n", 6);
 		n += 6;
