@@ -136,26 +136,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/forkd-bench-http.XXXXXX") || die "mktemp faile
 SERVER_PID=""       # the master of the server running now
 WRK_PID=""
 
-cleanup() {
-	trap - EXIT INT TERM HUP
-	if [ -n "$WRK_PID" ] && alive "$WRK_PID"; then
-		kill -TERM "$WRK_PID" 2>/dev/null
-		wait "$WRK_PID" 2>/dev/null
-	fi
-	if [ -n "$SERVER_PID" ] && alive "$SERVER_PID"; then
-		echo "$PROG: stopping the server still running (pid $SERVER_PID)" >&2
-		stop_tree "$SERVER_PID" 5
-	fi
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "$PROG: work directory kept: $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
-}
-trap cleanup EXIT
-trap 'echo "$PROG: interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # The Python: the one Debian's uWSGI plugin embeds (asked of the plugin),
 # found by scripts/find-python.sh, never written down here.

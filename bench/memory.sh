@@ -176,26 +176,7 @@ export FORKD_EXAMPLE_DB=$WORK/db
 
 SERVER_PID=""
 WRK_PID=""
-cleanup() {
-	trap - EXIT INT TERM HUP
-	if [ -n "$WRK_PID" ] && alive "$WRK_PID"; then
-		kill -TERM "$WRK_PID" 2>/dev/null
-		wait "$WRK_PID" 2>/dev/null
-	fi
-	if [ -n "$SERVER_PID" ] && alive "$SERVER_PID"; then
-		echo "$PROG: stopping the server still running (pid $SERVER_PID)" >&2
-		stop_tree "$SERVER_PID" 5
-	fi
-	if [ -z "${BENCH_KEEP:-}" ]; then
-		rm -rf "$WORK"
-	else
-		echo "$PROG: kept $WORK" >&2
-	fi
-}
-trap cleanup EXIT
-trap 'echo "$PROG: interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # Fresh work files (the database too: every run of the bench starts alike).
 rm -rf "$WORK/wrk" "$WORK/logs" "$WORK/db" "$WORK"/*.tsv "$WORK"/meta

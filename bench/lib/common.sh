@@ -12,6 +12,9 @@
 #   free_port PY               a TCP port free on 127.0.0.1 right now, asked
 #                              of the kernel with PY (for nginx, which cannot
 #                              bind port 0 and say which port it got)
+#   bench_traps                on exit stop wrk ($WRK_PID) and the server
+#                              ($SERVER_PID), remove $WORK unless BENCH_KEEP
+#                              is set; INT, TERM and HUP exit through it
 #   dist_path PY MODULE...     nothing if PY imports the modules as it is,
 #                              else the directory (where Debian's python3
 #                              finds them) that makes PY import them on
@@ -124,4 +127,29 @@ dist_path() {
 		fi
 	done
 	return 1
+}
+
+# bench_traps: installs the cleanup every bench script needs on any exit.
+bench_cleanup() {
+	trap - EXIT INT TERM HUP
+	if [ -n "${WRK_PID:-}" ] && alive "$WRK_PID"; then
+		kill -TERM "$WRK_PID" 2>/dev/null
+		wait "$WRK_PID" 2>/dev/null
+	fi
+	if [ -n "${SERVER_PID:-}" ] && alive "$SERVER_PID"; then
+		echo "$PROG: stopping the server still running (pid $SERVER_PID)" >&2
+		stop_tree "$SERVER_PID" 5
+	fi
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "$PROG: work directory kept: $WORK" >&2
+	else
+		rm -rf "$WORK"
+	fi
+}
+
+bench_traps() {
+	trap bench_cleanup EXIT
+	trap 'echo "$PROG: interrupted" >&2; exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
 }
