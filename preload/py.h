@@ -20,7 +20,10 @@ struct py_opts {
 int	py_init(const struct py_opts *o);
 int	py_load_app(const char *spec);		/* "pkg.module:callable" */
 int	py_run_pre_fork(void);
-/* gc.collect(); returns the number of unreachable objects found. */
+/*
+ * gc.unfreeze(), then gc.collect() even if the app disabled the
+ * collector; returns the number of unreachable objects, or -1 (logged).
+ */
 long	py_gc_collect(void);
 /* gc.freeze(); returns gc.get_freeze_count() after it, or -1 (logged). */
 long	py_gc_freeze(void);
@@ -42,7 +45,8 @@ void	py_before_fork(void);
 void	py_after_fork_parent(void);
 void	py_after_fork_child(void);
 /*
- * In a new worker: gc back on, worker id set, post_fork hooks run.
+ * In a new worker: worker id set, post_fork hooks run (the collector is
+ * left as the app set it).
  * Returns the handler argument for py_wsgi_handle, or NULL (logged).
  */
 void	*py_worker_start(unsigned worker_id, unsigned generation);

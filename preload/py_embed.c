@@ -136,8 +136,11 @@ py_init(const struct py_opts *o)
 		return -1;
 	}
 	PyConfig_Clear(&c);
-	/* No collection may write the heap before it is frozen. */
-	(void)PyGC_Disable();
+	/*
+	 * The collector runs during import and warmup as in any Python
+	 * process: writes before the fork cost nothing, and garbage it
+	 * leaves would be sealed, immortal, into every worker.
+	 */
 
 	/* gunicorn's order: pythonpath entries, then the app's directory. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL || py_sys_path_insert(cwd) != 0)
@@ -213,19 +216,32 @@ long
 py_gc_collect(void)
 {
 	PyObject	*gc, *r;
+	long		 n = -1;
 
+	if ((gc = PyImport_ImportModule("gc")) == NULL)
+		goto fail;
 	/*
 	 * An app that called gc.freeze() itself hid those objects from
 	 * gc.get_objects(), and so from the immortalization walk: bring
 	 * them back first; the seal freezes everything again.
 	 */
-	if ((gc = PyImport_ImportModule("gc")) != NULL) {
-		r = PyObject_CallMethod(gc, "unfreeze", NULL);
-		Py_XDECREF(r);
-		Py_DECREF(gc);
-	}
-	PyErr_Clear();
-	return (long)PyGC_Collect();
+	if ((r = PyObject_CallMethod(gc, "unfreeze", NULL)) == NULL)
+		goto fail;
+	Py_DECREF(r);
+	/*
+	 * gc.collect(), not PyGC_Collect(): the latter returns 0 without
+	 * collecting while the app has the collector disabled.
+	 */
+	if ((r = PyObject_CallMethod(gc, "collect", NULL)) == NULL)
+		goto fail;
+	n = PyLong_AsLong(r);
+	Py_DECREF(r);
+	Py_DECREF(gc);
+	return n;
+ fail:
+	Py_XDECREF(gc);
+	py_log_error("gc.collect() failed%s", "");
+	return -1;
 }
 
 long
@@ -322,7 +338,6 @@ py_worker_start(unsigned worker_id, unsigned generation)
 {
 	struct forkd_state	*st;
 
-	(void)PyGC_Enable();
 	if (forkd_set_worker(worker_id, generation) != 0 ||
 	    (st = forkd_state_get()) == NULL) {
 		py_log_error("cannot set up the forkd module%s", "");

@@ -155,7 +155,8 @@ seal_run(enum seal_mode mode)
 	clock_gettime(CLOCK_MONOTONIC, &tall);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	n = py_gc_collect();
+	if ((n = py_gc_collect()) < 0)
+		return -1;
 	log_info("seal: collect: %ld unreachable objects freed, %.1f ms", n,
 	    seal_ms(&t0));
 
