@@ -41,8 +41,8 @@ HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/seal.c preload/warmup.c preload/py_embed.c \
 	   preload/py_warmup.c
-PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/immortal.c \
-	   pyhooks/warmup.c
+PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/walk.c \
+	   pyhooks/immortal.c pyhooks/warmup.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

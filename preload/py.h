@@ -34,6 +34,7 @@ struct py_immortal_report {
 	size_t	already;
 	size_t	hashed;
 	size_t	tagged;
+	size_t	shared_keys;
 };
 /* Returns 1 when this Python can make objects immortal (3.12, 3.13). */
 int	py_can_immortalize(void);

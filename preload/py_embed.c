@@ -212,27 +212,24 @@ py_run_pre_fork(void)
 	return -1;
 }
 
-long
-py_gc_collect(void)
+/*
+ * Calls gc.first(), then returns gc.second() as a long; -1 (logged) if
+ * either raises.
+ */
+static long
+py_gc_then(const char *first, const char *second)
 {
 	PyObject	*gc, *r;
-	long		 n = -1;
+	const char	*what = first;
+	long		 n;
 
 	if ((gc = PyImport_ImportModule("gc")) == NULL)
 		goto fail;
-	/*
-	 * An app that called gc.freeze() itself hid those objects from
-	 * gc.get_objects(), and so from the immortalization walk: bring
-	 * them back first; the seal freezes everything again.
-	 */
-	if ((r = PyObject_CallMethod(gc, "unfreeze", NULL)) == NULL)
+	if ((r = PyObject_CallMethod(gc, first, NULL)) == NULL)
 		goto fail;
 	Py_DECREF(r);
-	/*
-	 * gc.collect(), not PyGC_Collect(): the latter returns 0 without
-	 * collecting while the app has the collector disabled.
-	 */
-	if ((r = PyObject_CallMethod(gc, "collect", NULL)) == NULL)
+	what = second;
+	if ((r = PyObject_CallMethod(gc, second, NULL)) == NULL)
 		goto fail;
 	n = PyLong_AsLong(r);
 	Py_DECREF(r);
@@ -240,31 +237,27 @@ py_gc_collect(void)
 	return n;
  fail:
 	Py_XDECREF(gc);
-	py_log_error("gc.collect() failed%s", "");
+	py_log_error("gc.%s() failed", what);
 	return -1;
+}
+
+long
+py_gc_collect(void)
+{
+	/*
+	 * An app that called gc.freeze() itself hid those objects from
+	 * gc.get_objects(), and so from the immortalization walk: bring
+	 * them back first; the seal freezes everything again.  Then
+	 * gc.collect(), not PyGC_Collect(): the latter returns 0 without
+	 * collecting while the app has the collector disabled.
+	 */
+	return py_gc_then("unfreeze", "collect");
 }
 
 long
 py_gc_freeze(void)
 {
-	PyObject	*gc, *r;
-	long		 n = -1;
-
-	if ((gc = PyImport_ImportModule("gc")) == NULL)
-		goto fail;
-	if ((r = PyObject_CallMethod(gc, "freeze", NULL)) == NULL)
-		goto fail;
-	Py_DECREF(r);
-	if ((r = PyObject_CallMethod(gc, "get_freeze_count", NULL)) == NULL)
-		goto fail;
-	n = PyLong_AsLong(r);
-	Py_DECREF(r);
-	Py_DECREF(gc);
-	return n;
- fail:
-	Py_XDECREF(gc);
-	py_log_error("gc.freeze() failed%s", "");
-	return -1;
+	return py_gc_then("freeze", "get_freeze_count");
 }
 
 int
@@ -287,6 +280,7 @@ py_immortalize(struct py_immortal_report *ret)
 	ret->already = st.already;
 	ret->hashed = st.hashed;
 	ret->tagged = st.tagged;
+	ret->shared_keys = st.shared_keys;
 	return 0;
 }
 

@@ -139,7 +139,7 @@ seal_run(enum seal_mode mode)
 	enum thp_mode			 thp;
 	long				 n;
 	int64_t				 bytes;
-	int				 regions, rc = 0;
+	int				 regions = 0, rc = 0;
 
 	if (mode == SEAL_AUTO)
 		mode = py_can_immortalize() ? SEAL_FULL : SEAL_FREEZE;
@@ -167,9 +167,10 @@ seal_run(enum seal_mode mode)
 		else
 			log_info("seal: immortalize: %zu objects made immortal "
 			    "from %zu roots (%zu visits to immortal ones, %zu "
-			    "str hashes, %zu type version tags), %.1f ms",
-			    im.sealed, im.roots, im.already, im.hashed,
-			    im.tagged, seal_ms(&t0));
+			    "str hashes, %zu type version tags, %zu shared "
+			    "instance keys), %.1f ms", im.sealed, im.roots,
+			    im.already, im.hashed, im.tagged, im.shared_keys,
+			    seal_ms(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -29,6 +29,7 @@ struct forkd_immortal_stats {
 	size_t	already;	/* visits to objects already immortal */
 	size_t	hashed;		/* str hashes computed */
 	size_t	tagged;		/* type version tags assigned */
+	size_t	shared_keys;	/* classes' shared instance keys sealed */
 };
 
 /*
