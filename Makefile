@@ -39,10 +39,11 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 	   server/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
-	   preload/seal.c preload/warmup.c preload/py_embed.c \
-	   preload/py_warmup.c
+	   preload/seal.c preload/warmup.c preload/pack.c \
+	   preload/py_embed.c preload/py_warmup.c
 PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/walk.c \
-	   pyhooks/immortal.c pyhooks/warmup.c
+	   pyhooks/immortal.c pyhooks/warmup.c pyhooks/bytecode.c \
+	   pyhooks/pack.c pyhooks/holes.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

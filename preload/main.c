@@ -30,7 +30,7 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
 };
 
 static const struct option zygote_options[] = {
@@ -51,6 +51,8 @@ static const struct option zygote_options[] = {
 	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,	   NULL, OPT_KSM },
+	{ "pack-code",		required_argument, NULL, OPT_PACK },
+	{ "fill-holes",		required_argument, NULL, OPT_HOLES },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -76,7 +78,8 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->http = httpopts_defaults;
 	o->forwarded_allow_ips = "127.0.0.1,::1";
-	o->warmup.rounds = 1;
+	o->warmup.rounds = 2;
+	o->fill_holes = 1;
 	o->warmup.budget_s = 30;
 	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
 		switch (c) {
@@ -134,6 +137,18 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 		case OPT_KSM:
 			o->ksm = 1;
 			break;
+		case OPT_PACK:
+			if (pack_parse(optarg, &o->pack) != 0)
+				fatalx(EXIT_USAGE, "--pack-code %s: want auto, "
+				    "on or off", optarg);
+			break;
+		case OPT_HOLES:
+			if (strcmp(optarg, "on") != 0 &&
+			    strcmp(optarg, "off") != 0)
+				fatalx(EXIT_USAGE, "--fill-holes %s: want on or "
+				    "off", optarg);
+			o->fill_holes = strcmp(optarg, "on") == 0;
+			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
@@ -170,7 +185,9 @@ main(int argc, char *argv[])
 {
 	struct zygote_opts	o;
 	struct py_opts		po;
-	int			r;
+	struct warmup		w;
+	enum seal_mode		seal;
+	int			pack, r;
 
 	log_init("zygote", LOG_LEVEL_INFO);
 	proctitle_init(argc, argv);
@@ -192,10 +209,18 @@ main(int argc, char *argv[])
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}
-	/* Warm, then close what warmup opened, then seal. */
-	r = warmup_run(&o.warmup);
+	/*
+	 * Warm, pack the code still written, then close what warmup
+	 * opened, then seal.
+	 */
+	seal = seal_resolve(o.seal);
+	pack = pack_wanted(o.pack, seal);
+	r = warmup_run(&o.warmup, pack, &w);
 	if (r == -EINVAL || r == -ENOMEM)
 		return r == -EINVAL ? EXIT_USAGE : EXIT_SYSCALL;
+	if (r == 0 && pack)
+		r = pack_run(&o.warmup, &w, seal);
+	warmup_end(&w);
 	if (r != 0 || py_close_connections() < 0 || py_run_pre_fork() != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
@@ -208,7 +233,7 @@ main(int argc, char *argv[])
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}
-	if (seal_run(o.seal) != 0) {
+	if (seal_run(o.seal, o.fill_holes) != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}

@@ -40,6 +40,27 @@ struct py_immortal_report {
 int	py_can_immortalize(void);
 /* Makes every reachable object immortal; 0 or -1 (logged). */
 int	py_immortalize(struct py_immortal_report *ret);
+struct py_pack_report {
+	size_t		candidates;	/* code objects live functions reach */
+	size_t		unstable;	/* written by the extra round */
+	size_t		moved;		/* re-created in the region */
+	size_t		functions;	/* repointed */
+	unsigned long	region_base;
+	size_t		region_bytes;
+	int		allocator_kept;
+};
+/*
+ * Code packing (pyhooks/pack.c): begin snapshots the adaptive bytecode
+ * of every live function's code; finish, after one more warmup round,
+ * moves the code that changed.  Each returns 0 or -1 (logged).
+ */
+int	py_pack_begin(size_t *ret_candidates);
+int	py_pack_finish(int sealed_immortal, struct py_pack_report *ret);
+/*
+ * Takes every free block of obmalloc's pools (pyhooks/holes.c); returns
+ * the bytes taken, 0 when the allocator is not obmalloc, or -1 (logged).
+ */
+long	py_fill_pools(size_t *ret_blocks);
 /* Logs the names of the Python threads alive (for the refusal to fork). */
 void	py_log_threads(void);
 void	py_before_fork(void);

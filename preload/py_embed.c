@@ -284,6 +284,37 @@ py_immortalize(struct py_immortal_report *ret)
 	return 0;
 }
 
+int
+py_pack_begin(size_t *ret_candidates)
+{
+	if (forkd_pack_begin(ret_candidates) == 0)
+		return 0;
+	py_log_error("pack-code: cannot read the bytecode%s", "");
+	return -1;
+}
+
+int
+py_pack_finish(int sealed_immortal, struct py_pack_report *ret)
+{
+	if (forkd_pack_finish(sealed_immortal, ret) == 0)
+		return 0;
+	py_log_error("pack-code: cannot move the code%s", "");
+	return -1;
+}
+
+long
+py_fill_pools(size_t *ret_blocks)
+{
+	struct forkd_holes_stats	st;
+
+	if (forkd_fill_pools(&st) != 0) {
+		py_log_error("seal: cannot fill obmalloc's pools%s", "");
+		return -1;
+	}
+	*ret_blocks = st.blocks;
+	return st.not_pymalloc ? 0 : (long)st.bytes;
+}
+
 void
 py_log_threads(void)
 {

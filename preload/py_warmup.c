@@ -3,6 +3,7 @@
  * @forkd.warmup hooks through pyhooks/warmup.c, closes connections the
  * warmup opened, and reads how much of the bytecode specialized.
  */
+#include "bytecode.h"
 #include "forkd_state.h"
 
 #include <stdio.h>
@@ -106,24 +107,7 @@ py_close_connections(void)
  */
 static const char py_spec_src[] =
 "def spec_stats():\n"
-"    import dis, gc, opcode, types\n"
-"    sp = getattr(opcode, '_specializations', None)\n"
-"    if sp is None:\n"
-"        import _opcode_metadata\n"
-"        sp = _opcode_metadata._specializations\n"
-"    base_of = {s: b for b, ss in sp.items() for s in ss}\n"
-"    names = list(dis._all_opname[:256])\n"
-"    names += ['<%d>' % i for i in range(len(names), 256)]\n"
-"    opmap = dis._all_opmap\n"
-"    ic = opcode._inline_cache_entries\n"
-"    caches = []\n"
-"    for n in names:\n"
-"        b = base_of.get(n, n)\n"
-"        if isinstance(ic, dict):\n"
-"            caches.append(ic.get(b, 0))\n"
-"        else:\n"
-"            o = opmap.get(b, 256)\n"
-"            caches.append(ic[o] if o < len(ic) else 0)\n"
+"    names, base_of, caches = tables()\n"
 "    # Superinstructions (3.12: LOAD_FAST__LOAD_CONST) and 3.11's\n"
 "    # *_ADAPTIVE forms are not specializations that ran.\n"
 "    real = {s: b for s, b in base_of.items()\n"
@@ -132,17 +116,7 @@ static const char py_spec_src[] =
 "    done = [n in real for n in names]\n"
 "    able = [n in bases or (n in base_of and '__' not in n)\n"
 "            for n in names]\n"
-"    seen = set()\n"
-"    codes = []\n"
-"    stack = [f.__code__ for f in gc.get_objects()\n"
-"             if type(f) is types.FunctionType]\n"
-"    while stack:\n"
-"        co = stack.pop()\n"
-"        if id(co) in seen:\n"
-"            continue\n"
-"        seen.add(id(co))\n"
-"        codes.append(co)\n"
-"        stack.extend(c for c in co.co_consts if type(c) is types.CodeType)\n"
+"    codes = live_code()[1].values()\n"
 "    run = nable = ndone = 0\n"
 "    for co in codes:\n"
 "        b = co._co_code_adaptive\n"
@@ -166,7 +140,11 @@ py_spec_report(struct py_spec_report *ret)
 	if ((ns = PyDict_New()) == NULL)
 		goto out;
 	if (PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) != 0
-	    || (r = PyRun_String(py_spec_src, Py_file_input, ns, ns)) == NULL)
+	    || (r = PyRun_String(forkd_bytecode_src, Py_file_input, ns, ns))
+	    == NULL)
+		goto out;
+	Py_DECREF(r);
+	if ((r = PyRun_String(py_spec_src, Py_file_input, ns, ns)) == NULL)
 		goto out;
 	Py_DECREF(r);
 	fn = PyDict_GetItemString(ns, "spec_stats");	/* borrowed */

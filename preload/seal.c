@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "py.h"
@@ -71,7 +72,7 @@ seal_thp_parse(const char *text)
 	return THP_UNKNOWN;
 }
 
-static double
+double
 seal_ms(const struct timespec *t0)
 {
 	struct timespec	t1;
@@ -131,18 +132,61 @@ seal_nohugepage(int *ret_regions)
 	return bytes;
 }
 
+/*
+ * Takes every free chunk of glibc's main heap, so that a worker's
+ * mallocs extend the heap into pages of its own instead of writing
+ * holes, and their neighbours' headers, on pages it shares with the
+ * zygote.  Sizes go from large to small; a size is done when malloc
+ * serves it from the top of the heap (or from mmap), and that block is
+ * given back.  The blocks taken are never freed.  Returns the bytes
+ * taken.
+ */
+static size_t
+seal_fill_heap(size_t *ret_chunks)
+{
+	struct mallinfo2	 mi = mallinfo2();
+	char			*end = sbrk(0), *lo, *top, *p;
+	size_t			 size, bytes = 0, chunks = 0;
+
+	lo = end - mi.arena;		/* the main arena is [lo, end) */
+	top = end - mi.keepcost;	/* its top chunk */
+	for (size = (size_t)1 << 20; size >= 16; ) {
+		p = malloc(size);
+		if (p == NULL)
+			break;
+		if (p < lo || p >= top) {
+			free(p);	/* from the top or mmap: done */
+			size = size > 1024 ? size / 2 : size - 16;
+			continue;
+		}
+		bytes += malloc_usable_size(p);
+		chunks++;
+	}
+	*ret_chunks = chunks;
+	return bytes;
+}
+
+enum seal_mode
+seal_resolve(enum seal_mode mode)
+{
+	if (mode == SEAL_AUTO || mode == SEAL_FULL)
+		return py_can_immortalize() ? SEAL_FULL : SEAL_FREEZE;
+	return mode;
+}
+
 int
-seal_run(enum seal_mode mode)
+seal_run(enum seal_mode mode, int fill_holes)
 {
 	struct py_immortal_report	 im;
 	struct timespec			 t0, tall;
 	enum thp_mode			 thp;
 	long				 n;
 	int64_t				 bytes;
+	size_t				 blocks;
 	int				 regions = 0, rc = 0;
 
 	if (mode == SEAL_AUTO)
-		mode = py_can_immortalize() ? SEAL_FULL : SEAL_FREEZE;
+		mode = seal_resolve(mode);
 	if (mode == SEAL_NONE) {
 		log_info("seal: none (the heap is left as the import made it)");
 		return 0;
@@ -181,10 +225,32 @@ seal_run(enum seal_mode mode)
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
 		    seal_ms(&t0));
 
+	if (fill_holes) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		n = py_fill_pools(&blocks);
+		if (n < 0)
+			rc = -1;
+		else if (n == 0 && blocks == 0)
+			log_info("seal: fill pools: nothing to fill (the object "
+			    "allocator is not obmalloc, or has no holes)");
+		else
+			log_info("seal: fill pools: %zu free blocks of "
+			    "obmalloc's pools taken (%.1f KiB), %.1f ms",
+			    blocks, n / 1024.0, seal_ms(&t0));
+	}
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = malloc_trim(0);
 	log_info("seal: malloc_trim: %s, %.1f ms", n ? "memory returned" :
 	    "nothing to return", seal_ms(&t0));
+
+	if (fill_holes) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		bytes = seal_fill_heap(&blocks);
+		log_info("seal: fill heap: %zu free chunks of the glibc heap "
+		    "taken (%.1f KiB), %.1f ms", blocks, bytes / 1024.0,
+		    seal_ms(&t0));
+	}
 
 	thp = seal_thp_read();
 	if (thp == THP_ALWAYS) {

@@ -19,6 +19,10 @@ enum thp_mode {
 	THP_NEVER,
 };
 
+struct timespec;
+
+/* Milliseconds of CLOCK_MONOTONIC since *t0 (for the steps' logs). */
+double	seal_ms(const struct timespec *t0);
 /* Returns 0 and sets *ret for "none", "freeze", "full"; else -EINVAL. */
 int	seal_parse(const char *s, enum seal_mode *ret);
 const char *seal_name(enum seal_mode m);
@@ -31,9 +35,16 @@ enum thp_mode seal_thp_parse(const char *text);
  */
 int	seal_ksm(void);
 /*
- * Runs the seal, each step timed and logged.  Returns 0, or -1 when a
+ * The mode the seal will run: auto becomes full where this Python has
+ * immortal objects and freeze where it has not, and so does full.
+ */
+enum seal_mode seal_resolve(enum seal_mode mode);
+/*
+ * Runs the seal, each step timed and logged.  fill_holes: take the free
+ * blocks of obmalloc's pools and the free chunks of the glibc heap, so
+ * that workers allocate in memory of their own.  Returns 0, or -1 when a
  * step failed (logged; the caller decides).
  */
-int	seal_run(enum seal_mode mode);
+int	seal_run(enum seal_mode mode, int fill_holes);
 
 #endif

@@ -295,64 +295,120 @@ warmup_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int
-warmup_run(const struct warmup_opts *o)
+/*
+ * Runs the file's requests and the hooks once; returns 1 if any request
+ * answered other than 2xx or a hook raised, else 0.
+ */
+static int
+warmup_round(struct warmup *w, unsigned round, unsigned rounds)
 {
-	struct warmup_list	 l = { NULL, 0 };
-	struct py_spec_report	 sp;
-	double			 t0 = warmup_now(), t;
-	size_t			 i, reqs, bad;
-	unsigned		 round;
-	int			 tty = isatty(STDERR_FILENO), failed = 0, r;
+	size_t	i, n = w->l.n;
+	int	tty = isatty(STDERR_FILENO), failed = 0, r;
 
-	if (o->file != NULL && (r = warmup_load(o->file, &l)) != 0)
+	for (i = 0; i < n; i++) {
+		r = py_warmup_raw(w->l.reqs[i].raw, w->l.reqs[i].len);
+		if (r < 200 || r > 299)
+			failed = 1;
+		if (tty)
+			fprintf(stderr, "\rwarmup: round %u/%u [%-30.*s] %zu/%zu",
+			    round, rounds, (int)(30 * (i + 1) / n),
+			    "##############################", i + 1, n);
+	}
+	if (py_warmup_hooks() != 0)
+		failed = 1;
+	if (tty && n > 0)
+		fprintf(stderr, "\n");
+	return failed;
+}
+
+/* The summary: requests, time, and how much of the code specialized. */
+static void
+warmup_summary(const struct warmup *w)
+{
+	struct py_spec_report	sp;
+	size_t			reqs, bad;
+
+	py_warmup_counts(&reqs, &bad);
+	if (py_spec_report(&sp) == 0)
+		log_info("warmup: %zu requests in %.2f s, %zu not 2xx; %zd of "
+		    "%zd code objects ran specialized, %.1f%% of their %zd "
+		    "specializable instructions specialized", reqs, w->seconds,
+		    bad, sp.codes_run, sp.codes, sp.specializable ?
+		    100.0 * sp.specialized / sp.specializable : 0.0,
+		    sp.specializable);
+}
+
+int
+warmup_run(const struct warmup_opts *o, int hold_last, struct warmup *ret)
+{
+	double			 t0 = warmup_now();
+	size_t			 reqs, bad;
+	unsigned		 round;
+	int			 failed = 0, r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (o->file != NULL && (r = warmup_load(o->file, &ret->l)) != 0)
 		return r;
-	if (l.n == 0 && !py_warmup_has_hooks())
+	if (ret->l.n == 0 && !py_warmup_has_hooks())
 		return 0;
-	for (round = 1; round <= o->rounds; round++) {
+	ret->active = 1;
+	ret->round = o->rounds;
+	if (hold_last && o->rounds >= 2) {
+		ret->held = 1;
+		ret->round = o->rounds - 1;
+	}
+	for (round = 1; round <= ret->round; round++) {
 		if (round > 1 && warmup_now() - t0 > o->budget_s) {
 			log_info("warmup: time budget of %u s spent after %u "
 			    "rounds", o->budget_s, round - 1);
+			ret->round = round - 1;
+			ret->held = 0;
 			break;
 		}
-		for (i = 0; i < l.n; i++) {
-			r = py_warmup_raw(l.reqs[i].raw, l.reqs[i].len);
-			if (r < 200 || r > 299)
-				failed = 1;
-			if (tty)
-				fprintf(stderr, "\rwarmup: round %u/%u "
-				    "[%-30.*s] %zu/%zu", round, o->rounds,
-				    (int)(30 * (i + 1) / l.n),
-				    "##############################", i + 1,
-				    l.n);
-		}
-		if (py_warmup_hooks() != 0)
-			failed = 1;
+		failed |= warmup_round(ret, round, o->rounds);
 		py_warmup_counts(&reqs, &bad);
-		if (tty)
-			fprintf(stderr, "\n");
 		log_info("warmup: round %u/%u done: %zu requests so far, %zu "
 		    "not 2xx, %.2f s", round, o->rounds, reqs, bad,
 		    warmup_now() - t0);
 		if (failed && o->strict)
 			break;
 	}
-	warmup_free(&l);
-	t = warmup_now() - t0;
-	py_warmup_counts(&reqs, &bad);
-	if (py_spec_report(&sp) == 0)
-		log_info("warmup: %zu requests in %.2f s, %zu not 2xx; %zd of "
-		    "%zd code objects ran specialized, %.1f%% of their %zd "
-		    "specializable instructions specialized", reqs, t, bad,
-		    sp.codes_run, sp.codes, sp.specializable ?
-		    100.0 * sp.specialized / sp.specializable : 0.0,
-		    sp.specializable);
+	ret->seconds = warmup_now() - t0;
+	if (!ret->held)
+		warmup_summary(ret);
 	if (failed && o->strict) {
 		log_warnx("warmup failed and --warmup-strict is set");
+		warmup_end(ret);
 		return -1;
 	}
 	if (failed)
 		log_warnx("warmup had failures (see above); going on "
 		    "(--warmup-strict makes them fatal)");
 	return 0;
+}
+
+int
+warmup_last(struct warmup *w, unsigned rounds)
+{
+	double	t0 = warmup_now();
+	size_t	reqs, bad;
+	int	failed;
+
+	if (!w->held)
+		return -ENOENT;
+	w->held = 0;
+	failed = warmup_round(w, ++w->round, rounds);
+	w->seconds += warmup_now() - t0;
+	py_warmup_counts(&reqs, &bad);
+	log_info("warmup: round %u/%u done: %zu requests so far, %zu not "
+	    "2xx, %.2f s", w->round, rounds, reqs, bad, w->seconds);
+	warmup_summary(w);
+	return failed ? -EIO : 0;
+}
+
+void
+warmup_end(struct warmup *w)
+{
+	warmup_free(&w->l);
+	w->active = 0;
 }

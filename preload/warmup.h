@@ -32,11 +32,29 @@ struct warmup_opts {
 int	warmup_parse(const char *text, size_t len, struct warmup_list *ret,
 	    char *err, size_t errlen);
 void	warmup_free(struct warmup_list *l);
+/* A warmup that ran, its last round kept for code packing's probe. */
+struct warmup {
+	struct warmup_list	l;
+	int			active;	/* there is something to run */
+	int			held;	/* the last round has not run */
+	unsigned		round;	/* rounds run */
+	double			seconds; /* spent in them */
+};
+
 /*
  * Loads the file, runs the rounds and the hooks, logs progress and a
- * summary.  Returns 0, -EINVAL for a bad file (usage), or -1 when the
- * warmup failed and o->strict is set.
+ * summary, and keeps the requests in *ret until warmup_end().  With
+ * hold_last and two rounds or more, the last round is held back for
+ * warmup_last().  Returns 0, -EINVAL for a bad file (usage), -ENOMEM, or
+ * -1 when the warmup failed and o->strict is set (*ret is then ended).
  */
-int	warmup_run(const struct warmup_opts *o);
+int	warmup_run(const struct warmup_opts *o, int hold_last,
+	    struct warmup *ret);
+/*
+ * Runs the held last round of rounds.  Returns 0, -ENOENT when no round
+ * was held, -EIO if a request answered other than 2xx or a hook raised.
+ */
+int	warmup_last(struct warmup *w, unsigned rounds);
+void	warmup_end(struct warmup *w);
 
 #endif

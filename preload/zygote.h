@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "httpopts.h"
+#include "pack.h"
 #include "seal.h"
 #include "warmup.h"
 
@@ -26,6 +27,8 @@ struct zygote_opts {
 	const char	*forwarded_allow_ips;
 	int		 version;
 	enum seal_mode	 seal;
+	enum pack_mode	 pack;
+	int		 fill_holes;
 	int		 ksm;
 	struct warmup_opts warmup;
 };

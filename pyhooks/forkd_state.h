@@ -6,6 +6,7 @@
 #define FORKD_STATE_H
 
 #include "pyhooks.h"
+#include "py.h"
 
 struct forkd_state {
 	PyObject	*hooks[FORKD_HOOK_MAX];	/* owned lists of callables */
@@ -17,6 +18,9 @@ struct forkd_state {
 	PyObject	*file_wrapper_type;	/* owned: forkd.FileWrapper */
 	PyObject	*client_type;		/* owned: forkd.WarmupClient */
 	PyObject	*response_type;		/* owned: forkd.WarmupResponse */
+	PyObject	*pack_ns;		/* owned: code packing's driver */
+	PyObject	*pack_state;		/* owned: between begin and finish */
+	PyObject	*pack_kept;		/* owned: packed code, old and new */
 	unsigned	 worker_id;
 	unsigned	 generation;
 	size_t		 warmup_requests;	/* counters of the warmup */
@@ -39,6 +43,28 @@ struct forkd_immortal_stats {
 int	forkd_immortalize(struct forkd_immortal_stats *st);
 /* Returns 1 when this Python build has immortal objects forkd can set. */
 int	forkd_can_immortalize(void);
+
+/*
+ * pack.c: code packing.  begin snapshots the adaptive bytecode; the
+ * caller runs one more warmup round; finish moves the code that changed.
+ * sealed_immortal: the seal will make every object immortal, so the
+ * allocator wrapper can go.  Each returns 0, or -1 with an exception.
+ */
+int	forkd_pack_begin(size_t *ret_candidates);
+int	forkd_pack_finish(int sealed_immortal, struct py_pack_report *ret);
+
+struct forkd_holes_stats {
+	size_t	blocks;		/* free blocks now taken */
+	size_t	bytes;
+	int	not_pymalloc;	/* the object allocator is not obmalloc */
+};
+
+/*
+ * holes.c: takes every free block of the zygote's obmalloc pools, so
+ * workers allocate in pools of their own.  Returns 0, or -1 with an
+ * exception set.
+ */
+int	forkd_fill_pools(struct forkd_holes_stats *ret);
 
 /* warmup.c: the in-process warmup client. */
 int	forkd_warmup_types(PyObject *m, struct forkd_state *st);

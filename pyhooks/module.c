@@ -38,6 +38,9 @@ forkd_traverse(PyObject *m, visitproc visit, void *arg)
 	Py_VISIT(st->client_type);
 	Py_VISIT(st->file_wrapper_type);
 	Py_VISIT(st->response_type);
+	Py_VISIT(st->pack_ns);
+	Py_VISIT(st->pack_state);
+	Py_VISIT(st->pack_kept);
 	return 0;
 }
 
@@ -57,6 +60,9 @@ forkd_clear(PyObject *m)
 	Py_CLEAR(st->client_type);
 	Py_CLEAR(st->file_wrapper_type);
 	Py_CLEAR(st->response_type);
+	Py_CLEAR(st->pack_ns);
+	Py_CLEAR(st->pack_state);
+	Py_CLEAR(st->pack_kept);
 	return 0;
 }
 

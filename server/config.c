@@ -41,6 +41,8 @@ enum {
 	OPT_BODY_TO,
 	OPT_MAX_KA_REQ,
 	OPT_FORWARDED,
+	OPT_PACK,
+	OPT_HOLES,
 };
 
 static const struct option config_options[] = {
@@ -62,6 +64,8 @@ static const struct option config_options[] = {
 	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,		NULL, OPT_KSM },
+	{ "pack-code",		required_argument,	NULL, OPT_PACK },
+	{ "fill-holes",		required_argument,	NULL, OPT_HOLES },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -110,9 +114,15 @@ config_usage(FILE *fp)
 "                          (60; 0: never)\n"
 "  --warmup FILE           requests to run through the app in the zygote\n"
 "                          before the seal (format: doc/warmup.md)\n"
-"  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (1)\n"
+"  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (2)\n"
 "  --warmup-time S         no new round after S seconds (30)\n"
 "  --warmup-strict         a non-2xx answer or a raising hook is fatal\n"
+"  --pack-code MODE        auto, on or off: move the code objects warm\n"
+"                          requests still write onto pages of their own\n"
+"                          (auto: under the full seal, after a warmup)\n"
+"  --fill-holes on|off     at the seal, take the free blocks of the\n"
+"                          zygote's allocators so workers allocate in\n"
+"                          memory of their own (on)\n"
 "  --ksm                   let the kernel's KSM merge the workers' equal\n"
 "                          pages (PR_SET_MEMORY_MERGE; KSM must be on)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
@@ -120,6 +130,16 @@ config_usage(FILE *fp)
 "\n"
 "Exit codes: 0 clean, 100 usage, 101 app broken, 111 system call failed.\n",
 	    fp);
+}
+
+/* Returns 0 if s is one of a, b, c (c may be NULL), else -EINVAL. */
+static int
+config_oneof(const char *s, const char *a, const char *b, const char *c)
+{
+	if (strcmp(s, a) == 0 || strcmp(s, b) == 0 ||
+	    (c != NULL && strcmp(s, c) == 0))
+		return 0;
+	return -EINVAL;
 }
 
 int
@@ -358,12 +378,22 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				    "0..86400", optarg);
 			break;
 		case OPT_SEAL:
-			if (strcmp(optarg, "none") != 0 &&
-			    strcmp(optarg, "freeze") != 0 &&
-			    strcmp(optarg, "full") != 0)
+			if (config_oneof(optarg, "none", "freeze", "full") != 0)
 				return config_err(err, errlen, "--seal %s: want "
 				    "none, freeze or full", optarg);
 			cfg.seal = optarg;
+			break;
+		case OPT_PACK:
+			if (config_oneof(optarg, "auto", "on", "off") != 0)
+				return config_err(err, errlen, "--pack-code %s: "
+				    "want auto, on or off", optarg);
+			cfg.pack_code = optarg;
+			break;
+		case OPT_HOLES:
+			if (config_oneof(optarg, "on", "off", NULL) != 0)
+				return config_err(err, errlen, "--fill-holes %s: "
+				    "want on or off", optarg);
+			cfg.fill_holes = optarg;
 			break;
 		case 'h':
 			cfg.help = 1;

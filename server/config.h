@@ -30,6 +30,8 @@ struct config {
 	const char	*log_level;
 	const char	*zygote;		/* path of forkd-zygote */
 	const char	*seal;			/* none, freeze, full; NULL: auto */
+	const char	*pack_code;		/* auto, on, off; NULL: auto */
+	const char	*fill_holes;		/* on, off; NULL: on */
 	const char	*warmup;		/* warmup file */
 	const char	*warmup_rounds;		/* validated decimal */
 	const char	*warmup_time;		/* validated decimal */

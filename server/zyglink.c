@@ -41,6 +41,19 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	int		 moved[CONFIG_MAX_BINDS + 1];
 	size_t		 i, n = 0;
 	sigset_t	 all;
+	/* Options the zygote takes only when given. */
+	const struct {
+		const char	*flag;
+		const char	*value;
+	} optional[] = {
+		{ "--chdir", f->cfg.chdir },
+		{ "--warmup", f->cfg.warmup },
+		{ "--warmup-rounds", f->cfg.warmup_rounds },
+		{ "--warmup-time", f->cfg.warmup_time },
+		{ "--seal", f->cfg.seal },
+		{ "--fill-holes", f->cfg.fill_holes },
+		{ "--pack-code", f->cfg.pack_code },
+	};
 
 	/* Terminal signals go to the supervisor alone; it relays them. */
 	(void)setpgid(0, 0);
@@ -81,30 +94,16 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	argv[n++] = f->cfg.forwarded_allow_ips;
 	argv[n++] = "--log-level";
 	argv[n++] = f->cfg.log_level;
-	if (f->cfg.chdir != NULL) {
-		argv[n++] = "--chdir";
-		argv[n++] = f->cfg.chdir;
-	}
-	if (f->cfg.warmup != NULL) {
-		argv[n++] = "--warmup";
-		argv[n++] = f->cfg.warmup;
-	}
-	if (f->cfg.warmup_rounds != NULL) {
-		argv[n++] = "--warmup-rounds";
-		argv[n++] = f->cfg.warmup_rounds;
-	}
-	if (f->cfg.warmup_time != NULL) {
-		argv[n++] = "--warmup-time";
-		argv[n++] = f->cfg.warmup_time;
+	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		if (optional[i].value == NULL)
+			continue;
+		argv[n++] = optional[i].flag;
+		argv[n++] = optional[i].value;
 	}
 	if (f->cfg.warmup_strict)
 		argv[n++] = "--warmup-strict";
 	if (f->cfg.ksm)
 		argv[n++] = "--ksm";
-	if (f->cfg.seal != NULL) {
-		argv[n++] = "--seal";
-		argv[n++] = f->cfg.seal;
-	}
 	for (i = 0; i < f->cfg.npythonpath; i++) {
 		argv[n++] = "--pythonpath";
 		argv[n++] = f->cfg.pythonpath[i];

@@ -69,7 +69,7 @@ stop_forkd TERM
 printf 'GET /missing\n' > "$T/bad.txt"
 start_forkd --app warm:app --chdir "$T/app" --warmup "$T/bad.txt"
 ok $? "a non-2xx warmup answer is not fatal by default"
-is "$(loggrep 'warmup: GET /missing answered 404')" 1 "it is reported"
+is "$(loggrep 'warmup: GET /missing answered 404')" 2 "it is reported, in each of the 2 default rounds"
 stop_forkd TERM
 
 "$FORKD" --app warm:app --chdir "$T/app" --warmup "$T/bad.txt" --warmup-strict -b 127.0.0.1:0 > "$LOG" 2>&1
@@ -78,7 +78,7 @@ like "$(cat "$LOG")" "warmup failed and --warmup-strict is set" "and says why"
 
 WARM_RAISE=1 start_forkd --app warm:app --chdir "$T/app"
 ok $? "a raising hook is not fatal by default"
-is "$(loggrep 'RuntimeError: hook failed on purpose')" 1 "its traceback is logged"
+is "$(loggrep 'RuntimeError: hook failed on purpose')" 2 "its traceback is logged, in each of the 2 default rounds"
 stop_forkd TERM
 WARM_RAISE=1 "$FORKD" --app warm:app --chdir "$T/app" --warmup-strict -b 127.0.0.1:0 > "$LOG" 2>&1
 is $? 101 "--warmup-strict: a raising hook exits 101"

@@ -81,7 +81,7 @@ census() {
 
 census "FORKD_T_UNUSED=1"
 echo "# collector on: $CENSUS; the seal freed ${FREED:-?}"
-like "$CENSUS" "^made=2300 " "import (200), warmup (40 x 50) and pre_fork (100) made 2300 cycles"
+like "$CENSUS" "^made=4300 " "import (200), two warmup rounds (2 x 40 x 50) and pre_fork (100) made 4300 cycles"
 like "$CENSUS" " alive=0 " "every cycle made before the seal is gone in the worker"
 like "$CENSUS" " immortal=0 " "none of them was sealed"
 like "$CENSUS" " collections=[1-9][0-9]* " "the collector ran during import and warmup"
@@ -95,7 +95,7 @@ census "JUNK_GC_OFF=1"
 echo "# collector off by the app: $CENSUS; the seal freed ${FREED:-?}"
 like "$CENSUS" " alive=0 " "gc.disable() at import: the seal still frees every cycle"
 like "$CENSUS" " immortal=0 " "gc.disable() at import: none was sealed"
-ok $([ "${FREED:-0}" -ge 2300 ]; echo $?) "the seal's collection freed all of them (${FREED:-?} objects)"
+ok $([ "${FREED:-0}" -ge 4300 ]; echo $?) "the seal's collection freed all of them (${FREED:-?} objects)"
 like "$CENSUS" " enabled=0$" "the worker keeps the app's gc.disable()"
 is "$STATUS" 0 "forkd stops cleanly"
 done_testing

@@ -1,0 +1,88 @@
+/*
+ * pack.c: decides whether to pack code, runs the probe (snapshot, one
+ * more warmup round, diff) and logs the result.  The mechanism is
+ * pyhooks/pack.c, reached through py.h; this file holds no Python state.
+ *
+ * Packing pays where the seal makes objects immortal (3.12+): the code
+ * objects that warm requests still write are the largest group of
+ * copied pages left, and packing confines them to a region of their
+ * own.  Where reference counts still write every object a request
+ * touches (3.11, --seal freeze or none), "auto" leaves it off; "on"
+ * forces it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "pack.h"
+#include "py.h"
+
+int
+pack_parse(const char *s, enum pack_mode *ret)
+{
+	if (strcmp(s, "auto") == 0)
+		*ret = PACK_AUTO;
+	else if (strcmp(s, "on") == 0)
+		*ret = PACK_ON;
+	else if (strcmp(s, "off") == 0)
+		*ret = PACK_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int
+pack_wanted(enum pack_mode mode, enum seal_mode seal)
+{
+	if (mode == PACK_OFF) {
+		log_info("pack-code: off");
+		return 0;
+	}
+	if (mode == PACK_AUTO && seal != SEAL_FULL) {
+		log_info("pack-code: off under the %s seal (auto packs under "
+		    "the full seal; --pack-code on forces it)",
+		    seal_name(seal));
+		return 0;
+	}
+	return 1;
+}
+
+int
+pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal)
+{
+	struct py_pack_report	rep;
+	struct timespec		t0;
+	size_t			candidates;
+	int			r;
+
+	if (!w->held) {
+		log_info("pack-code: nothing to pack: the last of two warmup "
+		    "rounds or more tells which code is still written (%s)",
+		    !w->active ? "no warmup" : o->rounds < 2 ?
+		    "--warmup-rounds is 1" : "the warmup stopped early");
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (py_pack_begin(&candidates) != 0) {
+		/* Logged; the code stays where it is, the round still runs. */
+		r = warmup_last(w, o->rounds);
+		return r == -EIO && o->strict ? -1 : 0;
+	}
+	r = warmup_last(w, o->rounds);
+	if (r == -EIO && o->strict) {
+		log_warnx("pack-code: the last warmup round failed and "
+		    "--warmup-strict is set");
+		return -1;
+	}
+	if (py_pack_finish(seal == SEAL_FULL, &rep) != 0)
+		return 0;
+	log_info("pack-code: %zu of %zu code objects still written in the "
+	    "last warmup round; %zu moved (with the code holding them), %zu "
+	    "functions repointed, region %.1f KiB at %#lx, %.1f ms%s",
+	    rep.unstable, rep.candidates, rep.moved, rep.functions,
+	    rep.region_bytes / 1024.0, (unsigned long)rep.region_base,
+	    seal_ms(&t0), rep.allocator_kept ? " (allocator wrapper kept: "
+	    "packed code may be freed)" : "");
+	return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * pack.h: code packing, the zygote's step between warmup and seal that
+ * moves the code objects workers keep writing onto pages of their own.
+ */
+#ifndef FORKD_PACK_H
+#define FORKD_PACK_H
+
+#include "seal.h"
+#include "warmup.h"
+
+enum pack_mode {
+	PACK_AUTO = 0,	/* where it pays: under the full seal (3.12+) */
+	PACK_ON,	/* also under --seal freeze and on 3.11 */
+	PACK_OFF,
+};
+
+/* Returns 0 and sets *ret for "auto", "on", "off"; else -EINVAL. */
+int	pack_parse(const char *s, enum pack_mode *ret);
+/*
+ * Whether to pack under the seal mode that will follow (resolved, never
+ * SEAL_AUTO); logs why not.
+ */
+int	pack_wanted(enum pack_mode mode, enum seal_mode seal);
+/*
+ * Finds the code the warmup's held last round still writes and packs
+ * it.  Logs what it did, or why it did nothing.  Returns 0, or -1 when
+ * that round failed under --warmup-strict.
+ */
+int	pack_run(const struct warmup_opts *o, struct warmup *w,
+	    enum seal_mode seal);
+
+#endif
