@@ -8,7 +8,8 @@
 #   make test            deps, build, unit tests, black-box tests on every CPython
 #   make asan            the same under AddressSanitizer + UBSan
 #   make bench-hello     forkd vs gunicorn on the hello app (bench/results/)
-#   make bench-memory    forkd's seal modes vs gunicorn and uWSGI, Flask and Django
+#   make bench-memory    forkd's seal modes vs gunicorn (with and without a seal
+#                        hook) and uWSGI, Flask and Django, and the ablation
 #   make bench-http      req/s and p99 vs gunicorn, uWSGI, and nginx as a ceiling
 
 BUILD	?= build

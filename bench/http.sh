@@ -340,25 +340,6 @@ run_wrk() {
 	WRK_SUMMARY="${rps:-no result} req/s, p99 ${p99:-?}$err"
 }
 
-# other_benches: the other bench scripts running now (they would skew the
-# figures both ways); the report lists the runs they overlapped.
-other_benches() {
-	pgrep -af 'bench/(memory|hello)\.sh' | grep -v "^$$ " | cut -d' ' -f2- | sort -u | tr '\n' ';' | sed 's/;$//'
-}
-
-# busy_others: processes outside this script's tree that have used at
-# least 20% of a CPU over their life (a fuzzer, a test suite...), one
-# "pid %cpu command" item each, ";"-separated.
-busy_others() {
-	local mine
-	mine=" $(tree $$ | tr '\n' ' ') "
-	ps -eo pid=,pcpu=,args= --sort=-pcpu 2>/dev/null |
-	    awk '$2 + 0 >= 20' | while read -r pid cpu args; do
-		case $mine in *" $pid "*) continue ;; esac
-		printf '%s %s%% %s;' "$pid" "$cpu" "$(echo "$args" | cut -c1-90)"
-	done | sed 's/;$//'
-}
-
 # Log lines a clean start, load and stop write (grep -E); anything else is
 # listed in the report's checks.  uWSGI's banner is long and varied, so for
 # it only lines that look like trouble; nginx logs only at level error and

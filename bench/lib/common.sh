@@ -19,6 +19,9 @@
 #                              else the directory (where Debian's python3
 #                              finds them) that makes PY import them on
 #                              PYTHONPATH; status 1 if there is none
+#   other_benches              the other bench scripts running now
+#   busy_others                processes outside this script's tree that
+#                              have used 20% of a CPU or more
 #
 # The caller sets PROG (its name, for messages).  SC2034 is off: the
 # STOP_* variables are for the caller.
@@ -127,6 +130,41 @@ dist_path() {
 		fi
 	done
 	return 1
+}
+
+# not_mine: "pid ppid %cpu args" of every process outside this script's
+# tree ($$ and its descendants, subshells included) and not one of its
+# ancestors (a `timeout` or `make` that started it), from one ps snapshot.
+not_mine() {
+	ps -eo pid=,ppid=,pcpu=,args= 2>/dev/null | awk -v me=$$ '
+	    { line[NR] = $0; pid[NR] = $1; ppid[$1] = $2 }
+	    END {
+		for (q = me; q > 1; q = ppid[q])
+			up[q] = 1
+		for (i = 1; i <= NR; i++) {
+			q = pid[i]
+			while (q > 1 && q != me)
+				q = ppid[q]
+			if (q != me && !up[pid[i]])
+				print line[i]
+		}
+	    }'
+}
+
+# other_benches: the other bench scripts running now (they would skew the
+# figures both ways), ";"-separated.
+other_benches() {
+	not_mine | awk '/bench\/(memory|hello|http)\.sh/ { $1 = $2 = $3 = ""; sub(/^ +/, ""); print }' |
+	    sort -u | tr '\n' ';' | sed 's/;$//'
+}
+
+# busy_others: processes outside this script's tree that have used at
+# least 20% of a CPU over their life (a fuzzer, a test suite...), one
+# "pid %cpu command" item each, ";"-separated.
+busy_others() {
+	not_mine | sort -k3,3 -rn | awk '$3 + 0 >= 20 {
+		p = $1; c = $3; $1 = $2 = $3 = ""; sub(/^ +/, "")
+		printf "%s %s%% %s;", p, c, substr($0, 1, 90) }' | sed 's/;$//'
 }
 
 # bench_traps: installs the cleanup every bench script needs on any exit.
