@@ -44,7 +44,7 @@ PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/py_embed.c preload/py_warmup.c
 PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/walk.c \
 	   pyhooks/immortal.c pyhooks/warmup.c pyhooks/bytecode.c \
-	   pyhooks/pack.c pyhooks/holes.c
+	   pyhooks/pack.c pyhooks/holes.c pyhooks/watch.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 

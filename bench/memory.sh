@@ -22,7 +22,7 @@
 #                             order; the report gives every round's figures
 #   WORKERS=8                 workers in the main tables and the ablation
 #   DURATION=15               seconds of wrk per main and ablation run
-#   WARMUP_ROUNDS=1           forkd's --warmup-rounds, and the rounds of the
+#   WARMUP_ROUNDS=2           forkd's --warmup-rounds, and the rounds of the
 #                             seal hook's warmup (gunicorn-sealed)
 #   ABLATION=1                the ablation table (Django, Python 3.12): 0
 #                             leaves it out, "only" runs nothing else
@@ -84,7 +84,7 @@ SERVERS=${SERVERS-$ALL_SERVERS}
 ROUNDS=${ROUNDS:-2}
 WORKERS=${WORKERS:-8}
 DURATION=${DURATION:-15}
-WARMUP_ROUNDS=${WARMUP_ROUNDS:-1}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-2}
 ABLATION=${ABLATION:-1}
 ABLATION_APP=django
 ABLATION_PY=3.12

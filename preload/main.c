@@ -30,7 +30,7 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES, OPT_WATCH,
 };
 
 static const struct option zygote_options[] = {
@@ -53,6 +53,7 @@ static const struct option zygote_options[] = {
 	{ "ksm",		no_argument,	   NULL, OPT_KSM },
 	{ "pack-code",		required_argument, NULL, OPT_PACK },
 	{ "fill-holes",		required_argument, NULL, OPT_HOLES },
+	{ "watch-types",	no_argument,	   NULL, OPT_WATCH },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -79,7 +80,7 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	o->http = httpopts_defaults;
 	o->forwarded_allow_ips = "127.0.0.1,::1";
 	o->warmup.rounds = 2;
-	o->fill_holes = 1;
+	o->seal.fill_holes = 1;
 	o->warmup.budget_s = 30;
 	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
 		switch (c) {
@@ -142,15 +143,18 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 				fatalx(EXIT_USAGE, "--pack-code %s: want auto, "
 				    "on or off", optarg);
 			break;
+		case OPT_WATCH:
+			o->seal.watch_types = 1;
+			break;
 		case OPT_HOLES:
 			if (strcmp(optarg, "on") != 0 &&
 			    strcmp(optarg, "off") != 0)
 				fatalx(EXIT_USAGE, "--fill-holes %s: want on or "
 				    "off", optarg);
-			o->fill_holes = strcmp(optarg, "on") == 0;
+			o->seal.fill_holes = strcmp(optarg, "on") == 0;
 			break;
 		case OPT_SEAL:
-			if (seal_parse(optarg, &o->seal) != 0)
+			if (seal_parse(optarg, &o->seal.mode) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
 				    "freeze or full", optarg);
 			break;
@@ -213,7 +217,7 @@ main(int argc, char *argv[])
 	 * Warm, pack the code still written, then close what warmup
 	 * opened, then seal.
 	 */
-	seal = seal_resolve(o.seal);
+	seal = seal_resolve(o.seal.mode);
 	pack = pack_wanted(o.pack, seal);
 	r = warmup_run(&o.warmup, pack, &w);
 	if (r == -EINVAL || r == -ENOMEM)
@@ -233,7 +237,7 @@ main(int argc, char *argv[])
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}
-	if (seal_run(o.seal, o.fill_holes) != 0) {
+	if (seal_run(&o.seal) != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}

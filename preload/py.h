@@ -61,6 +61,12 @@ int	py_pack_finish(int sealed_immortal, struct py_pack_report *ret);
  * the bytes taken, 0 when the allocator is not obmalloc, or -1 (logged).
  */
 long	py_fill_pools(size_t *ret_blocks);
+/*
+ * --watch-types: watches every heap class, so that a worker logs each
+ * one it modifies.  Returns 0, 1 when this Python has no type watchers
+ * (3.11), or -1 (logged).
+ */
+int	py_watch_types(size_t *ret_classes);
 /* Logs the names of the Python threads alive (for the refusal to fork). */
 void	py_log_threads(void);
 void	py_before_fork(void);

@@ -302,6 +302,19 @@ py_pack_finish(int sealed_immortal, struct py_pack_report *ret)
 	return -1;
 }
 
+int
+py_watch_types(size_t *ret_classes)
+{
+	if (forkd_watch_types(ret_classes) == 0)
+		return 0;
+	if (PyErr_ExceptionMatches(PyExc_NotImplementedError)) {
+		PyErr_Clear();
+		return 1;
+	}
+	py_log_error("--watch-types:%s", "");
+	return -1;
+}
+
 long
 py_fill_pools(size_t *ret_blocks)
 {

@@ -175,7 +175,7 @@ seal_resolve(enum seal_mode mode)
 }
 
 int
-seal_run(enum seal_mode mode, int fill_holes)
+seal_run(const struct seal_opts *o)
 {
 	struct py_immortal_report	 im;
 	struct timespec			 t0, tall;
@@ -183,8 +183,19 @@ seal_run(enum seal_mode mode, int fill_holes)
 	long				 n;
 	int64_t				 bytes;
 	size_t				 blocks;
+	enum seal_mode			 mode = o->mode;
 	int				 regions = 0, rc = 0;
 
+	if (o->watch_types) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		n = py_watch_types(&blocks);
+		if (n == 0)
+			log_info("seal: watch-types: %zu classes watched, %.1f ms",
+			    blocks, seal_ms(&t0));
+		else if (n == 1)
+			log_warnx("seal: watch-types: needs Python 3.12 or later "
+			    "(type watchers): no class is watched");
+	}
 	if (mode == SEAL_AUTO)
 		mode = seal_resolve(mode);
 	if (mode == SEAL_NONE) {
@@ -225,7 +236,7 @@ seal_run(enum seal_mode mode, int fill_holes)
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
 		    seal_ms(&t0));
 
-	if (fill_holes) {
+	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		n = py_fill_pools(&blocks);
 		if (n < 0)
@@ -244,7 +255,7 @@ seal_run(enum seal_mode mode, int fill_holes)
 	log_info("seal: malloc_trim: %s, %.1f ms", n ? "memory returned" :
 	    "nothing to return", seal_ms(&t0));
 
-	if (fill_holes) {
+	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		bytes = seal_fill_heap(&blocks);
 		log_info("seal: fill heap: %zu free chunks of the glibc heap "

@@ -12,6 +12,12 @@ enum seal_mode {
 	SEAL_FULL,	/* collect, immortalize, gc.freeze, malloc_trim, THP */
 };
 
+struct seal_opts {
+	enum seal_mode	mode;
+	int		fill_holes;	/* take the allocators' free blocks */
+	int		watch_types;	/* log classes workers modify */
+};
+
 enum thp_mode {
 	THP_UNKNOWN = 0,
 	THP_ALWAYS,
@@ -42,9 +48,10 @@ enum seal_mode seal_resolve(enum seal_mode mode);
 /*
  * Runs the seal, each step timed and logged.  fill_holes: take the free
  * blocks of obmalloc's pools and the free chunks of the glibc heap, so
- * that workers allocate in memory of their own.  Returns 0, or -1 when a
+ * that workers allocate in memory of their own; watch_types: watch every
+ * heap class first (a --watch-types failure is logged, not fatal).  Returns 0, or -1 when a
  * step failed (logged; the caller decides).
  */
-int	seal_run(enum seal_mode mode, int fill_holes);
+int	seal_run(const struct seal_opts *o);
 
 #endif

@@ -26,9 +26,8 @@ struct zygote_opts {
 	struct httpopts	 http;
 	const char	*forwarded_allow_ips;
 	int		 version;
-	enum seal_mode	 seal;
+	struct seal_opts seal;
 	enum pack_mode	 pack;
-	int		 fill_holes;
 	int		 ksm;
 	struct warmup_opts warmup;
 };

@@ -21,6 +21,7 @@ struct forkd_state {
 	PyObject	*pack_ns;		/* owned: code packing's driver */
 	PyObject	*pack_state;		/* owned: between begin and finish */
 	PyObject	*pack_kept;		/* owned: packed code, old and new */
+	PyObject	*watch_seen;		/* owned: set, --watch-types */
 	unsigned	 worker_id;
 	unsigned	 generation;
 	size_t		 warmup_requests;	/* counters of the warmup */
@@ -65,6 +66,12 @@ struct forkd_holes_stats {
  * exception set.
  */
 int	forkd_fill_pools(struct forkd_holes_stats *ret);
+
+/*
+ * watch.c: watches every heap class for --watch-types (3.12+).  Returns
+ * 0, or -1 with an exception set (NotImplementedError on 3.11).
+ */
+int	forkd_watch_types(size_t *ret_classes);
 
 /* warmup.c: the in-process warmup client. */
 int	forkd_warmup_types(PyObject *m, struct forkd_state *st);

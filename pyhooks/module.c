@@ -41,6 +41,7 @@ forkd_traverse(PyObject *m, visitproc visit, void *arg)
 	Py_VISIT(st->pack_ns);
 	Py_VISIT(st->pack_state);
 	Py_VISIT(st->pack_kept);
+	Py_VISIT(st->watch_seen);
 	return 0;
 }
 
@@ -63,6 +64,7 @@ forkd_clear(PyObject *m)
 	Py_CLEAR(st->pack_ns);
 	Py_CLEAR(st->pack_state);
 	Py_CLEAR(st->pack_kept);
+	Py_CLEAR(st->watch_seen);
 	return 0;
 }
 

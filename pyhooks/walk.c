@@ -172,12 +172,24 @@ walk_one(struct walk *w, PyObject *o, forkd_walk_visit visit, void *arg)
 	return 0;
 }
 
+PyObject *
+forkd_gc_objects(void)
+{
+	PyObject	*gc, *objs;
+
+	if ((gc = PyImport_ImportModule("gc")) == NULL)
+		return NULL;
+	objs = PyObject_CallMethod(gc, "get_objects", NULL);
+	Py_DECREF(gc);
+	return objs;
+}
+
 int
 forkd_walk(int flags, forkd_walk_visit visit, void *arg,
     struct forkd_walk_stats *ret_st)
 {
 	struct walk	 w;
-	PyObject	*gc, *objs;
+	PyObject	*objs;
 	Py_ssize_t	 i, n;
 	int		 rc = 0;
 
@@ -185,11 +197,7 @@ forkd_walk(int flags, forkd_walk_visit visit, void *arg,
 	memset(&w, 0, sizeof(w));
 	w.st = ret_st;
 	w.flags = flags;
-	if ((gc = PyImport_ImportModule("gc")) == NULL)
-		return -1;
-	objs = PyObject_CallMethod(gc, "get_objects", NULL);
-	Py_DECREF(gc);
-	if (objs == NULL)
+	if ((objs = forkd_gc_objects()) == NULL)
 		return -1;
 	n = PyList_GET_SIZE(objs);
 	ret_st->roots = n;

@@ -26,6 +26,9 @@ struct forkd_walk_stats {
 	size_t	skipped;	/* references to objects already seen */
 };
 
+/* gc.get_objects(): a new list, or NULL with an exception set. */
+PyObject *forkd_gc_objects(void);
+
 /*
  * Visits every object reachable from gc.get_objects(): each object's
  * type, its tp_traverse referents (untracked containers too), and the

@@ -43,6 +43,7 @@ enum {
 	OPT_FORWARDED,
 	OPT_PACK,
 	OPT_HOLES,
+	OPT_WATCH,
 };
 
 static const struct option config_options[] = {
@@ -66,6 +67,7 @@ static const struct option config_options[] = {
 	{ "ksm",		no_argument,		NULL, OPT_KSM },
 	{ "pack-code",		required_argument,	NULL, OPT_PACK },
 	{ "fill-holes",		required_argument,	NULL, OPT_HOLES },
+	{ "watch-types",	no_argument,		NULL, OPT_WATCH },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -123,6 +125,8 @@ config_usage(FILE *fp)
 "  --fill-holes on|off     at the seal, take the free blocks of the\n"
 "                          zygote's allocators so workers allocate in\n"
 "                          memory of their own (on)\n"
+"  --watch-types           debug: log each class a worker modifies, with\n"
+"                          the attribute and the line (3.12+)\n"
 "  --ksm                   let the kernel's KSM merge the workers' equal\n"
 "                          pages (PR_SET_MEMORY_MERGE; KSM must be on)\n"
 "  --log-level L           error, warning, info or debug (info)\n"
@@ -388,6 +392,9 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen, "--pack-code %s: "
 				    "want auto, on or off", optarg);
 			cfg.pack_code = optarg;
+			break;
+		case OPT_WATCH:
+			cfg.watch_types = 1;
 			break;
 		case OPT_HOLES:
 			if (config_oneof(optarg, "on", "off", NULL) != 0)

@@ -37,6 +37,7 @@ struct config {
 	const char	*warmup_time;		/* validated decimal */
 	int		 warmup_strict;
 	int		 ksm;
+	int		 watch_types;		/* --watch-types */
 	int		 version;		/* --version given */
 	int		 help;
 };

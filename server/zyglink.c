@@ -104,6 +104,8 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--warmup-strict";
 	if (f->cfg.ksm)
 		argv[n++] = "--ksm";
+	if (f->cfg.watch_types)
+		argv[n++] = "--watch-types";
 	for (i = 0; i < f->cfg.npythonpath; i++) {
 		argv[n++] = "--pythonpath";
 		argv[n++] = f->cfg.pythonpath[i];
