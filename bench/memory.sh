@@ -91,9 +91,14 @@ ABLATION_PY=3.12
 # The ablation's forkd rows, "label|flags" a line (every row also gets
 # --warmup, --warmup-rounds, -w and, when forkd has it, --cow-report).
 # One line per step of the work on sharing: add a row when a flag lands.
-ABLATION_ROWS=${ABLATION_ROWS:-"forkd --seal none|--seal none
+# Flags starting with @REV run forkd built from that commit of this
+# repository (the row "before" the work measured).
+ABLATION_ROWS=${ABLATION_ROWS:-"forkd before this work (b93a0c5), --seal full|@b93a0c5 --seal full
+forkd --seal full, holes kept, code not packed|--seal full --fill-holes off --pack-code off
+forkd --seal full, holes filled, code not packed|--seal full --pack-code off
+forkd --seal full (holes filled, code packed)|--seal full
 forkd --seal freeze|--seal freeze
-forkd --seal full|--seal full"}
+forkd --seal none|--seal none"}
 CURVE_APPS=${CURVE_APPS-django flask}
 CURVE_NS=${CURVE_NS:-1 2 4 8 16}
 CURVE_DURATION=${CURVE_DURATION:-10}
@@ -328,7 +333,7 @@ start_server() {
 	case $s in
 	forkd-*)
 		# shellcheck disable=SC2086
-		PYTHONPATH=$(pypath "$v") "${FORKD_OF[$v]}" --app "${APPSPEC[$a]}" \
+		PYTHONPATH=$(pypath "$v") "${FORKD_BIN:-${FORKD_OF[$v]}}" --app "${APPSPEC[$a]}" \
 		    --chdir "${APPDIR[$a]}" -w "$n" -b 127.0.0.1:0 $flags \
 		    --warmup "${WARMUP[$a]}" --warmup-rounds "$WARMUP_ROUNDS" \
 		    --stats-interval 0 >"$log" 2>&1 &
@@ -516,14 +521,31 @@ measured() {
 # --- 1-3: the main tables, and the ablation, in ROUNDS interleaved rounds -------------
 
 # The ablation's rows: label, server and forkd flags, in three arrays.
-AB_LABEL=() AB_SERVER=() AB_FLAGS=()
+AB_LABEL=() AB_SERVER=() AB_FLAGS=() AB_BIN=()
+# rev_build REV: forkd at commit REV, built for the ablation's Python into
+# build/bench-rev-REV; prints its path.
+rev_build() {
+	local rev=$1 src=$WORK/src-$1 out=$TOP/build/bench-rev-$1
+	rm -rf "$src" && mkdir -p "$src" || return 1
+	git -C "$TOP" archive "$rev" | tar -x -C "$src" || return 1
+	say "building forkd at $rev against ${PYEXE[$ABLATION_PY]} into build/bench-rev-$rev"
+	make -s -C "$src" -j"$(nproc 2>/dev/null || echo 2)" BUILD="$out" \
+	    PYTHON="${PYEXE[$ABLATION_PY]}" all >&2 || return 1
+	echo "$out/forkd"
+}
 if [ "$ABLATION" != 0 ]; then
 	while IFS= read -r line; do
 		case $line in '' | '#'*) continue ;; *'|'*) ;; *) die "ABLATION_ROWS: want 'label|flags', got '$line'" ;; esac
-		AB_LABEL+=("${line%%|*}") AB_SERVER+=(forkd-row) AB_FLAGS+=("${line#*|}")
+		flags=${line#*|} bin=""
+		case $flags in @*)
+			rev=${flags%% *} flags=${flags#"$rev"}
+			bin=$(rev_build "${rev#@}") || die "cannot build forkd at ${rev#@}"
+			;;
+		esac
+		AB_LABEL+=("${line%%|*}") AB_SERVER+=(forkd-row) AB_FLAGS+=("$flags") AB_BIN+=("$bin")
 	done <<<"$ABLATION_ROWS"
 	AB_LABEL+=("$(label gunicorn-preload "$ABLATION_PY")" "$(label gunicorn-sealed "$ABLATION_PY")")
-	AB_SERVER+=(gunicorn-preload gunicorn-sealed) AB_FLAGS+=("" "")
+	AB_SERVER+=(gunicorn-preload gunicorn-sealed) AB_FLAGS+=("" "") AB_BIN+=("" "")
 fi
 
 # round_order R N: 0..N-1 in round R's order: round 1 as given, round 2
@@ -584,12 +606,14 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 		v=$ABLATION_PY
 		runid=ablation-$ABLATION_APP-py$v-$k-r$ROUND
 		flags=${AB_FLAGS[$k]}
-		[ "${AB_SERVER[$k]}" != forkd-row ] || [ -z "${COW_OK[$v]}" ] ||
+		FORKD_BIN=${AB_BIN[$k]}
+		[ "${AB_SERVER[$k]}" != forkd-row ] || [ -z "${COW_OK[$v]}" ] || [ -n "$FORKD_BIN" ] ||
 			flags="$flags --cow-report $WORK/cow/$runid.json"
 		ab_order="$ab_order${ab_order:+, }${AB_LABEL[$k]}"
 		say "$i/$total ablation $ABLATION_APP py$v ${AB_LABEL[$k]}, $WORKERS workers, wrk ${DURATION}s"
 		measured "$runid" "${AB_SERVER[$k]}" "$ABLATION_APP" "$v" "$WORKERS" "$DURATION" \
 		    ablation "${AB_LABEL[$k]}" "$flags"
+		FORKD_BIN=""
 		sleep 1
 	done
 	o=$(other_benches)

@@ -9,8 +9,8 @@
 #include "warmup.h"
 
 enum pack_mode {
-	PACK_AUTO = 0,	/* where it pays: under the full seal (3.12+) */
-	PACK_ON,	/* also under --seal freeze and on 3.11 */
+	PACK_AUTO = 0,	/* where it pays: under the full and freeze seals */
+	PACK_ON,	/* also under --seal none */
 	PACK_OFF,
 };
 

@@ -51,16 +51,18 @@ struct py_pack_report {
 };
 /*
  * Code packing (pyhooks/pack.c): begin snapshots the adaptive bytecode
- * of every live function's code; finish, after one more warmup round,
- * moves the code that changed.  Each returns 0 or -1 (logged).
+ * of every live function's code (by_calls: and notes the code each call
+ * runs, for mortal code); finish, after one more warmup round, moves the
+ * code that changed or ran.  Each returns 0 or -1 (logged).
  */
-int	py_pack_begin(size_t *ret_candidates);
+int	py_pack_begin(int by_calls, size_t *ret_candidates);
 int	py_pack_finish(int sealed_immortal, struct py_pack_report *ret);
 /*
- * Takes every free block of obmalloc's pools (pyhooks/holes.c); returns
- * the bytes taken, 0 when the allocator is not obmalloc, or -1 (logged).
+ * Takes every free block of obmalloc's pools, empty resident pools
+ * included (pyhooks/holes.c); returns the bytes taken, 0 when the
+ * allocator is not obmalloc, or -1 (logged).
  */
-long	py_fill_pools(size_t *ret_blocks);
+long	py_fill_pools(size_t *ret_blocks, size_t *ret_pools);
 /*
  * --watch-types: watches every heap class, so that a worker logs each
  * one it modifies.  Returns 0, 1 when this Python has no type watchers

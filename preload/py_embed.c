@@ -285,9 +285,9 @@ py_immortalize(struct py_immortal_report *ret)
 }
 
 int
-py_pack_begin(size_t *ret_candidates)
+py_pack_begin(int by_calls, size_t *ret_candidates)
 {
-	if (forkd_pack_begin(ret_candidates) == 0)
+	if (forkd_pack_begin(by_calls, ret_candidates) == 0)
 		return 0;
 	py_log_error("pack-code: cannot read the bytecode%s", "");
 	return -1;
@@ -316,7 +316,7 @@ py_watch_types(size_t *ret_classes)
 }
 
 long
-py_fill_pools(size_t *ret_blocks)
+py_fill_pools(size_t *ret_blocks, size_t *ret_pools)
 {
 	struct forkd_holes_stats	st;
 
@@ -325,6 +325,7 @@ py_fill_pools(size_t *ret_blocks)
 		return -1;
 	}
 	*ret_blocks = st.blocks;
+	*ret_pools = st.pools;
 	return st.not_pymalloc ? 0 : (long)st.bytes;
 }
 

@@ -182,7 +182,7 @@ seal_run(const struct seal_opts *o)
 	enum thp_mode			 thp;
 	long				 n;
 	int64_t				 bytes;
-	size_t				 blocks;
+	size_t				 blocks, pools;
 	enum seal_mode			 mode = o->mode;
 	int				 regions = 0, rc = 0;
 
@@ -238,7 +238,7 @@ seal_run(const struct seal_opts *o)
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		n = py_fill_pools(&blocks);
+		n = py_fill_pools(&blocks, &pools);
 		if (n < 0)
 			rc = -1;
 		else if (n == 0 && blocks == 0)
@@ -246,8 +246,9 @@ seal_run(const struct seal_opts *o)
 			    "allocator is not obmalloc, or has no holes)");
 		else
 			log_info("seal: fill pools: %zu free blocks of "
-			    "obmalloc's pools taken (%.1f KiB), %.1f ms",
-			    blocks, n / 1024.0, seal_ms(&t0));
+			    "obmalloc's pools taken (%.1f KiB, %zu empty pools "
+			    "among them), %.1f ms", blocks, n / 1024.0, pools,
+			    seal_ms(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

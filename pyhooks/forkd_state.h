@@ -46,16 +46,18 @@ int	forkd_immortalize(struct forkd_immortal_stats *st);
 int	forkd_can_immortalize(void);
 
 /*
- * pack.c: code packing.  begin snapshots the adaptive bytecode; the
- * caller runs one more warmup round; finish moves the code that changed.
+ * pack.c: code packing.  begin snapshots the adaptive bytecode (and with
+ * by_calls notes the code each call runs); the caller runs one more
+ * warmup round; finish moves the code that changed (or ran).
  * sealed_immortal: the seal will make every object immortal, so the
  * allocator wrapper can go.  Each returns 0, or -1 with an exception.
  */
-int	forkd_pack_begin(size_t *ret_candidates);
+int	forkd_pack_begin(int by_calls, size_t *ret_candidates);
 int	forkd_pack_finish(int sealed_immortal, struct py_pack_report *ret);
 
 struct forkd_holes_stats {
 	size_t	blocks;		/* free blocks now taken */
+	size_t	pools;		/* empty pools among them, resident */
 	size_t	bytes;
 	int	not_pymalloc;	/* the object allocator is not obmalloc */
 };

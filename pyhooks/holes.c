@@ -8,12 +8,14 @@
  * the zygote's pools are full of holes: the garbage the seal's
  * collection freed, and everything freed before.  A worker that
  * allocates into such a hole writes the block and the pool's header, on
- * pages shared with the zygote: each copies a page.  So, for each size
- * class, the zygote allocates blocks (and never frees them) until
- * obmalloc hands out a block of a pool that was empty; that one is given
- * back.  The holes cost the zygote nothing more (their pages are
- * resident already), except the untouched tail of a pool, which
- * obmalloc carves lazily.
+ * pages shared with the zygote: each copies a page.  Empty pools are
+ * holes too: obmalloc keeps them, pages resident, for the next size
+ * class that needs a pool.  So, for each size class, the zygote
+ * allocates blocks (and never frees them) until obmalloc starts a pool
+ * whose pages were never touched (mincore); that block is given back.
+ * The holes cost the zygote nothing more (their pages are resident
+ * already), except the untouched tail of a pool, which obmalloc carves
+ * lazily.
  *
  * It reads one field of obmalloc's pool header (Objects/obmalloc.c,
  * 3.11-3.13: 16 KiB pools on 64-bit builds, the header at the pool's
@@ -24,6 +26,10 @@
  *
  * What it does not do: the glibc heap (preload/seal.c does that).
  */
+#include <sys/mman.h>
+
+#include <unistd.h>
+
 #include "pyhooks.h"
 #include "forkd_state.h"
 
@@ -60,6 +66,30 @@ holes_pool_of(void *p, size_t size)
 	return pool;
 }
 
+/*
+ * Whether a pool obmalloc just started for a size class was used before:
+ * its second page is resident.  A pool carved from an arena's untouched
+ * space has only its header page.
+ */
+static int
+holes_pool_used(struct holes_pool *pool)
+{
+	long		 page = sysconf(_SC_PAGESIZE);
+	unsigned char	 vec[16];
+	size_t		 i, n;
+
+	if (page <= 0 || (uintptr_t)page >= HOLES_POOL_SIZE)
+		return 0;
+	n = HOLES_POOL_SIZE / (uintptr_t)page - 1;
+	if (n > sizeof(vec) || mincore((char *)pool + page, n * (size_t)page,
+	    vec) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (vec[i] & 1)
+			return 1;
+	return 0;
+}
+
 int
 forkd_fill_pools(struct forkd_holes_stats *ret)
 {
@@ -86,9 +116,12 @@ forkd_fill_pools(struct forkd_holes_stats *ret)
 				return 0;
 			}
 			if (pool->ref.count == 1) {
-				/* A pool that was empty: the holes are gone. */
-				PyObject_Free(p);
-				break;
+				if (!holes_pool_used(pool)) {
+					/* Fresh memory: the holes are gone. */
+					PyObject_Free(p);
+					break;
+				}
+				ret->pools++;	/* an empty pool, resident */
 			}
 			ret->blocks++;
 			ret->bytes += size;

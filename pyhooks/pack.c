@@ -12,7 +12,10 @@
  *  1. begin: snapshot the adaptive bytecode of every code object
  *     reachable from a live function (on 3.13 a sentinel is first
  *     written into each POP_JUMP_IF_* cache, or a store of the same
- *     history would not show);
+ *     history would not show); when code stays mortal (3.11, or the
+ *     freeze seal), every call writes its code object's reference
+ *     count, so also note every code object the probe calls (a profile
+ *     function);
  *  2. the caller runs one more warmup round;
  *  3. finish: the code objects whose bytecode changed, and the code
  *     objects that hold them as constants, are re-created in a region
@@ -346,15 +349,25 @@ static const char pack_src[] =
 "            if op in jumps and caches[op]:\n"
 "                prims.poke(co, i // 2 + 1, 0x5555)\n"
 "            i += 2 + 2 * caches[op]\n"
-"def begin(prims):\n"
+"def begin(prims, calls):\n"
 "    funcs, codes, parents = live_code()\n"
 "    if sys.version_info >= (3, 13):\n"
 "        arm_branches(prims, codes.values())\n"
 "    snap = {i: prims.adaptive(co) for i, co in codes.items()}\n"
-"    return [funcs, codes, parents, snap]\n"
+"    ran = set()\n"
+"    if calls:\n"
+"        # Mortal code's reference count is written by every call that\n"
+"        # runs it: what the probe runs is what keeps being written.\n"
+"        def called(frame, event, arg):\n"
+"            if event == 'call':\n"
+"                ran.add(id(frame.f_code))\n"
+"        sys.setprofile(called)\n"
+"    return [funcs, codes, parents, snap, ran]\n"
 "def finish(prims, state):\n"
-"    funcs, codes, parents, snap = state\n"
-"    unstable = [co for i, co in codes.items() if prims.adaptive(co) != snap[i]]\n"
+"    sys.setprofile(None)\n"
+"    funcs, codes, parents, snap, ran = state\n"
+"    unstable = [co for i, co in codes.items()\n"
+"                if i in ran or prims.adaptive(co) != snap[i]]\n"
 "    need, stack = {}, list(unstable)\n"
 "    while stack:\n"
 "        co = stack.pop()\n"
@@ -436,13 +449,14 @@ pack_call(struct forkd_state *st, const char *fn, PyObject *rest)
 }
 
 int
-forkd_pack_begin(size_t *ret_candidates)
+forkd_pack_begin(int by_calls, size_t *ret_candidates)
 {
 	struct forkd_state	*st;
 	PyObject		*state;
 
 	if ((st = forkd_state_get()) == NULL ||
-	    (state = pack_call(st, "begin", NULL)) == NULL)
+	    (state = pack_call(st, "begin", by_calls ? Py_True : Py_False))
+	    == NULL)
 		return -1;
 	Py_XSETREF(st->pack_state, state);
 	*ret_candidates = (size_t)PyDict_Size(PyList_GET_ITEM(state, 1));

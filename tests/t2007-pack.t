@@ -129,7 +129,7 @@ serve --pack-code on
 on_log=$(cat "$T/log.--pack-codeon")
 echo "# $(grep -o 'pack-code: .*' "$T/log.--pack-codeon")"
 is "$STATUS" 0 "forkd with --pack-code on serves and stops cleanly"
-like "$on_log" "pack-code: [1-9][0-9]* of [0-9]+ code objects still written in the last warmup round; [1-9][0-9]* moved" \
+like "$on_log" "pack-code: [1-9][0-9]* of [0-9]+ code objects still written( or called)? in the last warmup round; [1-9][0-9]* moved" \
     "the code the last round wrote is moved, and logged"
 is "$RUN" "$off_run" "closures, generators, coroutines, nested functions, methods and decorators answer the same packed and unpacked"
 like "$RUN" "^\[\(2, \(2, 3\), \(2, 2\), 2, 2, 2, 2\)" "and the answers are right"
@@ -160,7 +160,13 @@ inside mixed
 ok $? "the mixed function's code was packed"
 like "$SPEC" "LOAD_ATTR_INSTANCE_VALUE" "packed code keeps its specialized attribute load ($SPEC)"
 like "$SPEC" "LOAD_GLOBAL_MODULE" "and its specialized global load"
-is "$SPEC" "$off_spec" "the same specializations as unpacked"
+if [ "$minor" -ge 12 ]; then
+	is "$SPEC" "$off_spec" "the same specializations as unpacked"
+else
+	# 3.11: the probe round runs under a profile function, which runs
+	# instructions unspecialized; the worker specializes them later.
+	ok 0 "# SKIP 3.11's probe runs traced: specializations may differ"
+fi
 
 serve --pack-code on --warmup-rounds 1
 like "$(cat "$T/log.--pack-codeon")" "pack-code: nothing to pack: .*--warmup-rounds is 1" \
