@@ -30,7 +30,8 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_COW,
+	OPT_COW_RANGES,
 };
 
 static const struct option zygote_options[] = {
@@ -51,6 +52,8 @@ static const struct option zygote_options[] = {
 	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,	   NULL, OPT_KSM },
+	{ "cow",		required_argument, NULL, OPT_COW },
+	{ "cow-ranges",		required_argument, NULL, OPT_COW_RANGES },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -134,6 +137,14 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 		case OPT_KSM:
 			o->ksm = 1;
 			break;
+		case OPT_COW:
+			if (cow_mode_parse(optarg, &o->cow) != 0)
+				fatalx(EXIT_USAGE, "--cow %s: want off, count "
+				    "or attribute", optarg);
+			break;
+		case OPT_COW_RANGES:
+			o->cow_ranges = optarg;
+			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
@@ -178,6 +189,7 @@ main(int argc, char *argv[])
 	memset(&po, 0, sizeof(po));
 	po.pythonpath = o.pythonpath;
 	po.npythonpath = o.npythonpath;
+	po.track_arenas = o.cow != COW_OFF;
 	if (o.version) {
 		if (py_init(&po) != 0)
 			return EXIT_SYSCALL;
@@ -224,6 +236,14 @@ main(int argc, char *argv[])
 		else
 			log_info("--ksm: the zygote and its workers are "
 			    "mergeable by KSM");
+	}
+	if (o.cow != COW_OFF && o.cow_ranges != NULL) {
+		/* Without it the report counts arenas as "other". */
+		if ((r = cow_ranges_write(o.cow_ranges)) < 0)
+			log_warnc(r, "cow: cannot write %s", o.cow_ranges);
+		else
+			log_debug("cow: %d ranges written to %s", r,
+			    o.cow_ranges);
 	}
 	py_flush_stdio();
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",

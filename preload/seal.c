@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono.h"
 #include "py.h"
 #include "seal.h"
 
@@ -69,16 +70,6 @@ seal_thp_parse(const char *text)
 	if ((size_t)(e - b) == 5 && strncmp(b, "never", 5) == 0)
 		return THP_NEVER;
 	return THP_UNKNOWN;
-}
-
-static double
-seal_ms(const struct timespec *t0)
-{
-	struct timespec	t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1e3 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 static enum thp_mode
@@ -158,7 +149,7 @@ seal_run(enum seal_mode mode)
 	if ((n = py_gc_collect()) < 0)
 		return -1;
 	log_info("seal: collect: %ld unreachable objects freed, %.1f ms", n,
-	    seal_ms(&t0));
+	    mono_ms_since(&t0));
 
 	if (mode == SEAL_FULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -170,7 +161,7 @@ seal_run(enum seal_mode mode)
 			    "str hashes, %zu type version tags, %zu shared "
 			    "instance keys), %.1f ms", im.sealed, im.roots,
 			    im.already, im.hashed, im.tagged, im.shared_keys,
-			    seal_ms(&t0));
+			    mono_ms_since(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -179,12 +170,12 @@ seal_run(enum seal_mode mode)
 		rc = -1;
 	else
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
-		    seal_ms(&t0));
+		    mono_ms_since(&t0));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = malloc_trim(0);
 	log_info("seal: malloc_trim: %s, %.1f ms", n ? "memory returned" :
-	    "nothing to return", seal_ms(&t0));
+	    "nothing to return", mono_ms_since(&t0));
 
 	thp = seal_thp_read();
 	if (thp == THP_ALWAYS) {
@@ -195,13 +186,13 @@ seal_run(enum seal_mode mode)
 		else
 			log_info("seal: THP is always: MADV_NOHUGEPAGE on %d "
 			    "anonymous regions (%.1f MiB), %.1f ms", regions,
-			    bytes / 1048576.0, seal_ms(&t0));
+			    bytes / 1048576.0, mono_ms_since(&t0));
 	} else
 		log_info("seal: THP is %s: no madvise needed",
 		    thp == THP_MADVISE ? "madvise" : thp == THP_NEVER ?
 		    "never" : "unknown");
 	log_info("seal: %s seal done in %.1f ms", seal_name(mode),
-	    seal_ms(&tall));
+	    mono_ms_since(&tall));
 	return rc;
 }
 

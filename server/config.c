@@ -41,6 +41,8 @@ enum {
 	OPT_BODY_TO,
 	OPT_MAX_KA_REQ,
 	OPT_FORWARDED,
+	OPT_COW,
+	OPT_COW_REPORT,
 };
 
 static const struct option config_options[] = {
@@ -62,6 +64,8 @@ static const struct option config_options[] = {
 	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
 	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
 	{ "ksm",		no_argument,		NULL, OPT_KSM },
+	{ "cow",		required_argument,	NULL, OPT_COW },
+	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -108,6 +112,11 @@ config_usage(FILE *fp)
 "                          freeze on 3.11)\n"
 "  --stats-interval S      log each worker's RSS/PSS/USS every S seconds\n"
 "                          (60; 0: never)\n"
+"  --cow MODE              copy-on-write tracker: off, count (pages each\n"
+"                          worker wrote since fork, by kind of memory) or\n"
+"                          attribute (which objects were written); logged\n"
+"                          every --stats-interval (count; doc/cow.md)\n"
+"  --cow-report FILE       also write the tracker's report as JSON to FILE\n"
 "  --warmup FILE           requests to run through the app in the zygote\n"
 "                          before the seal (format: doc/warmup.md)\n"
 "  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (1)\n"
@@ -202,6 +211,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 		cfg.forwarded_allow_ips = "127.0.0.1,::1";
 	cfg.backlog = 2048;
 	cfg.stats_interval = 60;
+	cfg.cow = COW_COUNT;
 	cfg.log_level = "info";
 
 	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
@@ -349,6 +359,17 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_KSM:
 			cfg.ksm = 1;
+			break;
+		case OPT_COW:
+			if (cow_mode_parse(optarg, &cfg.cow) != 0)
+				return config_err(err, errlen, "--cow %s: want "
+				    "off, count or attribute", optarg);
+			break;
+		case OPT_COW_REPORT:
+			if (*optarg == '\0')
+				return config_err(err, errlen,
+				    "--cow-report: want a file name");
+			cfg.cow_report = optarg;
 			break;
 		case OPT_STATS:
 			if (config_uint(optarg, 0, 86400,
