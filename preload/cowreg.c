@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "cowreg.h"
 #include "mono.h"
 #include "proto.h"
@@ -89,33 +90,15 @@ cow_range_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static int
-cow_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 cow_ranges_write(const char *path)
 {
-	char		 tmp[4096], line[COW_RANGE_LINE_MAX];
-	size_t		 i, out = 0;
-	int		 fd, n, r = 0;
+	struct iovec	 iov;
+	char		*text;
+	size_t		 i, out = 0, len = 0;
+	int		 n, r;
 
 	cow_frozen = 1;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
 	qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges), cow_range_cmp);
 	/* Neighbouring arenas of one kind become one line. */
 	for (i = 0; i < cow_nranges; i++) {
@@ -127,22 +110,22 @@ cow_ranges_write(const char *path)
 		cow_ranges[out++] = cow_ranges[i];
 	}
 	cow_nranges = out;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1)
-		return -errno;
-	for (i = 0; i < cow_nranges && r == 0; i++) {
-		n = cow_range_format(line, sizeof(line), &cow_ranges[i]);
-		r = n < 0 ? n : cow_write_all(fd, line, (size_t)n);
+	if ((text = malloc(cow_nranges * COW_RANGE_LINE_MAX + 1)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < cow_nranges; i++) {
+		n = cow_range_format(text + len, COW_RANGE_LINE_MAX,
+		    &cow_ranges[i]);
+		if (n < 0) {
+			free(text);
+			return n;
+		}
+		len += (size_t)n;
 	}
-	if (close(fd) == -1 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) == -1)
-		r = -errno;
-	if (r != 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	return (int)cow_nranges;
+	iov.iov_base = text;
+	iov.iov_len = len;
+	r = atomicfile_replace(path, &iov, 1, 0600);
+	free(text);
+	return r < 0 ? r : (int)cow_nranges;
 }
 
 /*
@@ -244,15 +227,46 @@ cow_self_maps(struct cow_scratch *s)
 	return got < 0 ? (int)got : (int)n;
 }
 
+/*
+ * Write-protects the pages of [lo, hi) that are present (or swapped)
+ * in the registered mappings, with one PAGEMAP_SCAN: unlike
+ * UFFDIO_WRITEPROTECT over the whole range, it leaves empty stretches
+ * alone.  (WP_ASYNC implies WP_UNPOPULATED, under which
+ * UFFDIO_WRITEPROTECT fills page tables with markers for every empty
+ * page: gigabytes of them for a sanitizer's 13 TiB shadow mapping.)  A
+ * page still empty needs no protection: written later it is a new page
+ * without the protection bit, reported as written all the same.
+ * Returns 0 or -errno.
+ */
+static int
+cow_protect_present(uintptr_t lo, uintptr_t hi)
+{
+	struct pm_scan_arg	arg;
+	int			fd, r = 0;
+
+	if ((fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.flags = PM_SCAN_WP_MATCHING;
+	arg.start = lo;
+	arg.end = hi;
+	arg.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+	/* No vector: protect, report nothing. */
+	if (ioctl(fd, PAGEMAP_SCAN, &arg) == -1)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int
 cow_worker_register(enum cow_mode mode, struct cow_reg *ret)
 {
 	struct cow_scratch		*s;
 	struct uffdio_register		 reg;
-	struct uffdio_writeprotect	 wp;
 	struct timespec			 t0;
 	const char			*m = getenv("FORKD_COW_METHOD");
-	int				 fd, n, i, sync;
+	int				 fd, n, i, sync, r = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->mode = mode;
@@ -298,16 +312,14 @@ cow_worker_register(enum cow_mode mode, struct cow_reg *ret)
 		}
 		ret->mappings++;
 		ret->bytes += reg.range.len;
-		if (sync)
-			continue;
-		memset(&wp, 0, sizeof(wp));
-		wp.range = reg.range;
-		wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-		(void)ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
 	}
+	if (!sync && ret->mappings > 0 &&
+	    (r = cow_protect_present(s->spans[0].start,
+	    s->spans[n - 1].end)) != 0)
+		ret->mappings = 0;	/* unprotected, it would count all */
 	(void)munmap(s, sizeof(*s));
 	if (ret->mappings == 0 || dup3(fd, PROTO_COW_FD, O_CLOEXEC) == -1) {
-		ret->err = ret->mappings == 0 ? -EINVAL : -errno;
+		ret->err = r != 0 ? r : ret->mappings == 0 ? -EINVAL : -errno;
 		close(fd);	/* drops every registration */
 		return ret->err;
 	}

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "cow.h"
 #include "cowmap.h"
 #include "cowreport.h"
@@ -41,6 +42,11 @@
 #define COW_SCAN_VEC	1024
 /* pagemap entries read per pread. */
 #define COW_PM_CHUNK	4096
+/*
+ * Without PAGEMAP_SCAN, pagemap is read entry by entry: a mapping larger
+ * than this (a reservation, a sanitizer's shadow) is skipped.
+ */
+#define COW_PM_MAX_SPAN	(64ULL << 30)
 
 enum cow_method {
 	COW_METHOD_UNKNOWN = 0,
@@ -65,6 +71,7 @@ struct cow_region {
 /* The tracker's state for one worker. */
 struct cow_track {
 	enum cow_method			method;
+	int				scan_refused;	/* stay on pagemap */
 	struct cow_worker_report	rep;	/* at the last stats tick */
 };
 
@@ -330,69 +337,136 @@ cow_detect(pid_t pid)
 }
 
 /*
- * PAGEMAP_SCAN over [lo, hi) of pid: the pages of write-protect-tracked
- * mappings (so only those the worker registered at fork) that are
- * written, the shared zero page left out.  Appends to c->regions.
- * Returns 0, or -errno (-ENOTTY: no PAGEMAP_SCAN in this kernel).
+ * One PAGEMAP_SCAN call over [lo, hi) of the pagemap fd: the stretches
+ * of pages present or swapped whose categories, XORed with inverted,
+ * have every bit of mask, into c->vec.  Returns how many, or -errno
+ * (-ENOTTY: no PAGEMAP_SCAN in this kernel); *ret_next is where a next
+ * call starts (hi when done).
+ */
+static long
+cow_pm_scan(struct cow *c, int fd, uint64_t lo, uint64_t hi, uint64_t mask,
+    uint64_t inverted, uint64_t *ret_next)
+{
+	struct pm_scan_arg	arg;
+	long			n;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	arg.start = lo;
+	arg.end = hi;
+	arg.vec = (uintptr_t)c->vec;
+	arg.vec_len = COW_SCAN_VEC;
+	arg.category_mask = mask;
+	arg.category_inverted = inverted;
+	/*
+	 * An empty page is never written: the worker protects only the
+	 * pages it has (preload/cowreg.c), so an empty stretch is reported
+	 * "written" (not protected) unless presence is asked for.
+	 */
+	arg.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+	arg.return_mask = mask & ~inverted;
+	if (arg.return_mask == 0)
+		arg.return_mask = PAGE_IS_PRESENT;
+	if ((n = ioctl(fd, PAGEMAP_SCAN, &arg)) < 0)
+		return -errno;
+	/*
+	 * Only a full vector means the scan stopped early.  (6.18 can
+	 * report a walk_end short of the end after a complete scan, and a
+	 * second call would count regions twice.)
+	 */
+	*ret_next = hi;
+	if (n == COW_SCAN_VEC) {
+		*ret_next = arg.walk_end > c->vec[n - 1].end ? arg.walk_end :
+		    c->vec[n - 1].end;
+		if (*ret_next <= lo)
+			*ret_next = hi;		/* no progress: never loop */
+	}
+	return n;
+}
+
+/*
+ * The pages of write-protect-tracked mappings (so only those the worker
+ * registered at fork) in [lo, hi) of pid that are written, the shared
+ * zero page left out.  Appends to c->regions.  Returns 0, or -errno
+ * (-ENOTTY: no PAGEMAP_SCAN in this kernel).
  */
 static int
 cow_scan_async(struct cow *c, pid_t pid, uint64_t lo, uint64_t hi)
 {
-	struct pm_scan_arg	arg;
-	char			path[64];
-	long			n, i;
-	int			fd, r = 0;
+	char	path[64];
+	long	n, i;
+	int	fd, r = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -errno;
 	while (lo < hi && r == 0) {
-		memset(&arg, 0, sizeof(arg));
-		arg.size = sizeof(arg);
-		arg.start = lo;
-		arg.end = hi;
-		arg.vec = (uintptr_t)c->vec;
-		arg.vec_len = COW_SCAN_VEC;
-		arg.category_mask = PAGE_IS_WPALLOWED | PAGE_IS_WRITTEN |
-		    PAGE_IS_PFNZERO;
-		arg.category_inverted = PAGE_IS_PFNZERO;
-		arg.return_mask = PAGE_IS_WRITTEN;
-		if ((n = ioctl(fd, PAGEMAP_SCAN, &arg)) < 0) {
-			r = -errno;
+		if ((n = cow_pm_scan(c, fd, lo, hi, PAGE_IS_WPALLOWED |
+		    PAGE_IS_WRITTEN | PAGE_IS_PFNZERO, PAGE_IS_PFNZERO,
+		    &lo)) < 0) {
+			r = (int)n;
 			break;
 		}
 		for (i = 0; i < n && r == 0; i++)
 			r = cow_region_add(c, c->vec[i].start, c->vec[i].end);
-		/*
-		 * Only a full vector means the scan stopped early.  (6.18 can
-		 * report a walk_end short of the end after a complete scan,
-		 * and a second call would count regions twice.)
-		 */
-		if (n < COW_SCAN_VEC)
-			break;
-		if (arg.walk_end < c->vec[n - 1].end)
-			arg.walk_end = c->vec[n - 1].end;
-		if (arg.walk_end <= lo)
-			break;		/* no progress: never loop */
-		lo = arg.walk_end;
 	}
 	close(fd);
 	return r;
 }
 
 /*
+ * The pages of [start, end) that fd's process maps present and alone
+ * (pagemap bit 56), read entry by entry; appended to c->regions.
+ * Returns 0 or -errno.
+ */
+static int
+cow_scan_exclusive(struct cow *c, int fd, uint64_t start, uint64_t end)
+{
+	uint64_t	a, page = 1ULL << c->page_shift, run = 0;
+	size_t		j, k, want;
+	ssize_t		n;
+	int		r = 0;
+
+	for (a = start; a < end && r == 0; a += want * page) {
+		want = (end - a) >> c->page_shift;
+		if (want > COW_PM_CHUNK)
+			want = COW_PM_CHUNK;
+		if ((n = pread(fd, c->pm, want * sizeof(uint64_t),
+		    (off_t)((a >> c->page_shift) * sizeof(uint64_t)))) < 0)
+			return -errno;
+		k = (size_t)n / sizeof(uint64_t);
+		for (j = 0; j <= k && r == 0; j++) {
+			if (j < k && (c->pm[j] & PM_ENTRY_PRESENT) &&
+			    (c->pm[j] & PM_ENTRY_EXCLUSIVE)) {
+				if (run == 0)
+					run = a + j * page;
+				continue;
+			}
+			if (run != 0)
+				r = cow_region_add(c, run, a + j * page);
+			run = 0;
+		}
+		if (k < want)
+			break;
+	}
+	return r;
+}
+
+/*
  * The fallback: pages of pid's trackable mappings that are present and
- * mapped by pid alone (pagemap bit 56), copied or new.  Appends to
- * c->regions.  Returns 0 or -errno.
+ * mapped by pid alone, copied or new.  PAGEMAP_SCAN, where the kernel
+ * has it, finds the present stretches first, so that huge sparse
+ * mappings (a sanitizer's shadow) cost nothing; pagemap is then read only
+ * there.  Appends to c->regions.  Returns 0 or -errno.
  */
 static int
 cow_scan_pagemap(struct cow *c, pid_t pid)
 {
 	const struct cow_vma	*v;
-	uint64_t		 a, page = 1ULL << c->page_shift, run = 0;
+	uint64_t		 lo;
 	char			 path[64];
-	size_t			 i, j, k, want;
-	ssize_t			 n;
+	size_t			 i;
+	long			 n, j;
 	int			 fd, r = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
@@ -402,38 +476,19 @@ cow_scan_pagemap(struct cow *c, pid_t pid)
 		v = &c->vmas.v[i];
 		if (!v->trackable)
 			continue;
-		for (a = v->start; a < v->end && r == 0; a += want * page) {
-			want = (v->end - a) >> c->page_shift;
-			if (want > COW_PM_CHUNK)
-				want = COW_PM_CHUNK;
-			n = pread(fd, c->pm, want * sizeof(uint64_t),
-			    (off_t)((a >> c->page_shift) * sizeof(uint64_t)));
+		for (lo = v->start; lo < v->end && r == 0; ) {
+			n = cow_pm_scan(c, fd, lo, v->end, 0, 0, &lo);
 			if (n < 0) {
-				r = -errno;
+				/* No PAGEMAP_SCAN: read the whole mapping. */
+				if (v->end - lo <= COW_PM_MAX_SPAN)
+					r = cow_scan_exclusive(c, fd, lo,
+					    v->end);
 				break;
 			}
-			k = (size_t)n / sizeof(uint64_t);
-			for (j = 0; j < k; j++) {
-				if ((c->pm[j] & PM_ENTRY_PRESENT) &&
-				    (c->pm[j] & PM_ENTRY_EXCLUSIVE)) {
-					if (run == 0)
-						run = a + j * page;
-					continue;
-				}
-				if (run != 0)
-					r = cow_region_add(c, run, a + j * page);
-				run = 0;
-			}
-			if (run != 0 && k < want) {
-				r = cow_region_add(c, run, a + k * page);
-				run = 0;
-			}
-			if (k < want)
-				break;
+			for (j = 0; j < n && r == 0; j++)
+				r = cow_scan_exclusive(c, fd, c->vec[j].start,
+				    c->vec[j].end);
 		}
-		if (run != 0 && r == 0)
-			r = cow_region_add(c, run, v->end);
-		run = 0;
 	}
 	close(fd);
 	return r;
@@ -547,7 +602,12 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 			if (c->vmas.v[i].end > hi)
 				hi = c->vmas.v[i].end;
 		}
-	if (t->method == COW_METHOD_UNKNOWN)
+	/*
+	 * Until the fd shows up: a worker may still be registering (a big
+	 * heap), so "none" is not final; a refused scan is.
+	 */
+	if (t->method == COW_METHOD_UNKNOWN ||
+	    (t->method == COW_METHOD_PAGEMAP && !t->scan_refused))
 		t->method = cow_detect(w->pid);
 	c->nregions = 0;
 	r = 0;
@@ -557,6 +617,7 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 		log_warnc(r, "cow: worker %u pid %d: PAGEMAP_SCAN refused, "
 		    "reading pagemap instead", w->id, (int)w->pid);
 		t->method = COW_METHOD_PAGEMAP;
+		t->scan_refused = 1;
 	}
 	if (t->method != COW_METHOD_ASYNC) {
 		c->nregions = 0;
@@ -608,40 +669,6 @@ cow_log_pages(const char *who, const struct cow_worker_report *rep,
 	    (unsigned long long)p[COW_KIND_OTHER], fresh);
 }
 
-/* Writes the JSON report: a temporary file renamed over the old one. */
-static int
-cow_write_report(const char *path, const struct cow_buf *b)
-{
-	char	tmp[PATH_MAX];
-	size_t	off = 0;
-	ssize_t	n;
-	int	fd, r = 0;
-
-	if (b->oom)
-		return -ENOMEM;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1)
-		return -errno;
-	while (off < b->len) {
-		if ((n = write(fd, b->p + off, b->len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) == -1 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) == -1)
-		r = -errno;
-	if (r != 0)
-		(void)unlink(tmp);
-	return r;
-}
-
 void
 cow_stats(struct forkd *f)
 {
@@ -649,6 +676,7 @@ cow_stats(struct forkd *f)
 	struct cow_worker_report	*reps, total;
 	struct cow_report		 rep;
 	struct cow_buf			 json;
+	struct iovec			 iov;
 	struct worker			*w;
 	struct timespec			 t0;
 	char				 who[64];
@@ -697,7 +725,11 @@ cow_stats(struct forkd *f)
 		rep.nworkers = n;
 		rep.total = &total;
 		cowreport_json(&rep, &json);
-		if ((r = cow_write_report(f->cfg.cow_report, &json)) != 0)
+		iov.iov_base = json.p;
+		iov.iov_len = json.len;
+		r = json.oom ? -ENOMEM : atomicfile_replace(f->cfg.cow_report,
+		    &iov, 1, 0644);
+		if (r != 0)
 			log_warnc(r, "cow: cannot write %s", f->cfg.cow_report);
 		cow_buf_free(&json);
 	}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cowmap.h"
+#include "grow.h"
 
 static int
 cowmap_is_libpython(const struct cow_maps_line *l)
@@ -26,23 +27,6 @@ cowmap_is_libpython(const struct cow_maps_line *l)
 			base = l->path + i + 1;
 	n = l->pathlen - (size_t)(base - l->path);
 	return n >= 9 && memcmp(base, "libpython", 9) == 0;
-}
-
-static int
-cowmap_grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t	 c = *cap ? *cap : 64;
-	void	*q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	if ((q = realloc(*p, c * size)) == NULL)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
 }
 
 int
@@ -60,8 +44,8 @@ cowmap_parse_maps(struct cow_vmas *vmas, const char *text, size_t len)
 			nl = end;
 		if (cow_maps_parse(p, (size_t)(nl - p), &l) != 0)
 			continue;
-		if (cowmap_grow((void **)&vmas->v, &vmas->cap, vmas->n + 1,
-		    sizeof(*vmas->v)) != 0)
+		if (grow_array((void **)&vmas->v, &vmas->cap, vmas->n + 1,
+		    sizeof(*vmas->v), 64) != 0)
 			return -ENOMEM;
 		v = &vmas->v[vmas->n++];
 		v->start = l.start;
@@ -99,8 +83,8 @@ cowmap_parse_ranges(struct cow_ranges *rs, const char *text, size_t len)
 			nl = end;
 		if (nl == p)
 			continue;
-		if (cowmap_grow((void **)&rs->r, &rs->cap, rs->n + 1,
-		    sizeof(*rs->r)) != 0)
+		if (grow_array((void **)&rs->r, &rs->cap, rs->n + 1,
+		    sizeof(*rs->r), 64) != 0)
 			return -ENOMEM;
 		if (cow_range_parse(p, (size_t)(nl - p), &rs->r[rs->n]) != 0) {
 			rs->n = 0;
