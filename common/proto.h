@@ -19,6 +19,12 @@
 
 #define PROTO_CONTROL_FD	3
 #define PROTO_FIRST_LISTEN_FD	4
+/*
+ * A worker's userfaultfd (--cow count|attribute), parked at a fixed fd so
+ * the supervisor finds it (/proc/PID/fd, pidfd_getfd).  Below 1024, the
+ * usual soft RLIMIT_NOFILE; a worker whose fd is taken tracks nothing.
+ */
+#define PROTO_COW_FD		1000
 #define PROTO_MAGIC		0x666b6431u	/* "fkd1" */
 
 enum proto_type {

@@ -30,7 +30,8 @@ enum {
 	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES, OPT_WATCH,
+	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
+	OPT_WATCH, OPT_COW, OPT_COW_RANGES,
 };
 
 static const struct option zygote_options[] = {
@@ -54,6 +55,8 @@ static const struct option zygote_options[] = {
 	{ "pack-code",		required_argument, NULL, OPT_PACK },
 	{ "fill-holes",		required_argument, NULL, OPT_HOLES },
 	{ "watch-types",	no_argument,	   NULL, OPT_WATCH },
+	{ "cow",		required_argument, NULL, OPT_COW },
+	{ "cow-ranges",		required_argument, NULL, OPT_COW_RANGES },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -153,6 +156,14 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 				    "off", optarg);
 			o->seal.fill_holes = strcmp(optarg, "on") == 0;
 			break;
+		case OPT_COW:
+			if (cow_mode_parse(optarg, &o->cow) != 0)
+				fatalx(EXIT_USAGE, "--cow %s: want off, count "
+				    "or attribute", optarg);
+			break;
+		case OPT_COW_RANGES:
+			o->cow_ranges = optarg;
+			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal.mode) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
@@ -199,6 +210,7 @@ main(int argc, char *argv[])
 	memset(&po, 0, sizeof(po));
 	po.pythonpath = o.pythonpath;
 	po.npythonpath = o.npythonpath;
+	po.track_arenas = o.cow != COW_OFF;
 	if (o.version) {
 		if (py_init(&po) != 0)
 			return EXIT_SYSCALL;
@@ -253,6 +265,14 @@ main(int argc, char *argv[])
 		else
 			log_info("--ksm: the zygote and its workers are "
 			    "mergeable by KSM");
+	}
+	if (o.cow != COW_OFF && o.cow_ranges != NULL) {
+		/* Without it the report counts arenas as "other". */
+		if ((r = cow_ranges_write(o.cow_ranges)) < 0)
+			log_warnc(r, "cow: cannot write %s", o.cow_ranges);
+		else
+			log_debug("cow: %d ranges written to %s", r,
+			    o.cow_ranges);
 	}
 	py_flush_stdio();
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",

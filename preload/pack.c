@@ -16,7 +16,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "cowreg.h"
 #include "log.h"
+#include "mono.h"
 #include "pack.h"
 #include "py.h"
 
@@ -79,6 +81,11 @@ pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal)
 	}
 	if (py_pack_finish(seal == SEAL_FULL, &rep) != 0)
 		return 0;
+	/* The write tracker counts the region's pages as their own kind. */
+	if (rep.region_bytes > 0 && (r = cow_range_add(COW_KIND_CODE,
+	    rep.region_base, rep.region_base + rep.region_bytes)) != 0)
+		log_warnc(r, "pack-code: cannot register the region with the "
+		    "write tracker");
 	log_info("pack-code: %zu of %zu code objects %s in the last warmup "
 	    "round; %zu moved (with the code holding them), %zu "
 	    "functions repointed, region %.1f KiB at %#lx, %.1f ms%s",
@@ -86,7 +93,7 @@ pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal)
 	    "still written" : "still written or called", rep.moved,
 	    rep.functions,
 	    rep.region_bytes / 1024.0, (unsigned long)rep.region_base,
-	    seal_ms(&t0), rep.allocator_kept ? " (allocator wrapper kept: "
+	    mono_ms_since(&t0), rep.allocator_kept ? " (allocator wrapper kept: "
 	    "packed code may be freed)" : "");
 	return 0;
 }

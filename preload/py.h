@@ -15,6 +15,7 @@ struct http_exchange;
 struct py_opts {
 	const char	*const *pythonpath;	/* put first on sys.path */
 	size_t		 npythonpath;
+	int		 track_arenas;		/* record obmalloc's arenas */
 };
 
 int	py_init(const struct py_opts *o);

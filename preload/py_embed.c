@@ -115,6 +115,7 @@ py_sys_path_insert(const char *dir)
 int
 py_init(const struct py_opts *o)
 {
+	PyPreConfig	pre;
 	PyConfig	c;
 	char		cwd[4096];
 	size_t		i;
@@ -123,6 +124,18 @@ py_init(const struct py_opts *o)
 		log_warnx("cannot register the forkd module");
 		return -1;
 	}
+	/*
+	 * The pre-initialization Py_InitializeFromConfig would do itself,
+	 * done first so the arena allocator can be wrapped before the first
+	 * arena: allocators are replaced between the two (C API docs,
+	 * "Preinitialize Python").
+	 */
+	PyPreConfig_InitPythonConfig(&pre);
+	pre.parse_argv = 0;
+	if (!py_status_ok(Py_PreInitialize(&pre), "Python pre-initialization"))
+		return -1;
+	if (o->track_arenas)
+		forkd_arena_hook();
 	/* As a "python" command: PYTHONPATH, PYTHONHOME, site honoured. */
 	PyConfig_InitPythonConfig(&c);
 	c.install_signal_handlers = 0;	/* signals are the C side's */

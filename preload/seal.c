@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 #include "py.h"
 #include "seal.h"
 
@@ -70,16 +71,6 @@ seal_thp_parse(const char *text)
 	if ((size_t)(e - b) == 5 && strncmp(b, "never", 5) == 0)
 		return THP_NEVER;
 	return THP_UNKNOWN;
-}
-
-double
-seal_ms(const struct timespec *t0)
-{
-	struct timespec	t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1e3 +
-	    (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
 static enum thp_mode
@@ -191,7 +182,7 @@ seal_run(const struct seal_opts *o)
 		n = py_watch_types(&blocks);
 		if (n == 0)
 			log_info("seal: watch-types: %zu classes watched, %.1f ms",
-			    blocks, seal_ms(&t0));
+			    blocks, mono_ms_since(&t0));
 		else if (n == 1)
 			log_warnx("seal: watch-types: needs Python 3.12 or later "
 			    "(type watchers): no class is watched");
@@ -213,7 +204,7 @@ seal_run(const struct seal_opts *o)
 	if ((n = py_gc_collect()) < 0)
 		return -1;
 	log_info("seal: collect: %ld unreachable objects freed, %.1f ms", n,
-	    seal_ms(&t0));
+	    mono_ms_since(&t0));
 
 	if (mode == SEAL_FULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -225,7 +216,7 @@ seal_run(const struct seal_opts *o)
 			    "str hashes, %zu type version tags, %zu shared "
 			    "instance keys), %.1f ms", im.sealed, im.roots,
 			    im.already, im.hashed, im.tagged, im.shared_keys,
-			    seal_ms(&t0));
+			    mono_ms_since(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -234,7 +225,7 @@ seal_run(const struct seal_opts *o)
 		rc = -1;
 	else
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
-		    seal_ms(&t0));
+		    mono_ms_since(&t0));
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -248,20 +239,20 @@ seal_run(const struct seal_opts *o)
 			log_info("seal: fill pools: %zu free blocks of "
 			    "obmalloc's pools taken (%.1f KiB, %zu empty pools "
 			    "among them), %.1f ms", blocks, n / 1024.0, pools,
-			    seal_ms(&t0));
+			    mono_ms_since(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = malloc_trim(0);
 	log_info("seal: malloc_trim: %s, %.1f ms", n ? "memory returned" :
-	    "nothing to return", seal_ms(&t0));
+	    "nothing to return", mono_ms_since(&t0));
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		bytes = seal_fill_heap(&blocks);
 		log_info("seal: fill heap: %zu free chunks of the glibc heap "
 		    "taken (%.1f KiB), %.1f ms", blocks, bytes / 1024.0,
-		    seal_ms(&t0));
+		    mono_ms_since(&t0));
 	}
 
 	thp = seal_thp_read();
@@ -273,13 +264,13 @@ seal_run(const struct seal_opts *o)
 		else
 			log_info("seal: THP is always: MADV_NOHUGEPAGE on %d "
 			    "anonymous regions (%.1f MiB), %.1f ms", regions,
-			    bytes / 1048576.0, seal_ms(&t0));
+			    bytes / 1048576.0, mono_ms_since(&t0));
 	} else
 		log_info("seal: THP is %s: no madvise needed",
 		    thp == THP_MADVISE ? "madvise" : thp == THP_NEVER ?
 		    "never" : "unknown");
 	log_info("seal: %s seal done in %.1f ms", seal_name(mode),
-	    seal_ms(&tall));
+	    mono_ms_since(&tall));
 	return rc;
 }
 

@@ -25,10 +25,6 @@ enum thp_mode {
 	THP_NEVER,
 };
 
-struct timespec;
-
-/* Milliseconds of CLOCK_MONOTONIC since *t0 (for the steps' logs). */
-double	seal_ms(const struct timespec *t0);
 /* Returns 0 and sets *ret for "none", "freeze", "full"; else -EINVAL. */
 int	seal_parse(const char *s, enum seal_mode *ret);
 const char *seal_name(enum seal_mode m);

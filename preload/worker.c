@@ -77,8 +77,30 @@ worker_signals(void)
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* Says what the copy-on-write tracker's registration did at fork. */
+static void
+worker_log_cow(const struct cow_reg *reg)
+{
+	if (reg->forced)
+		log_info("cow: FORKD_COW_METHOD=pagemap: no userfaultfd, the "
+		    "supervisor reads pagemap");
+	else if (reg->err != 0)
+		log_info("cow: userfaultfd write-protect unavailable (%s): "
+		    "the supervisor reads pagemap", strerror(-reg->err));
+	else if (reg->mode != COW_OFF)
+		log_debug("cow: %u mappings registered (%.1f MiB), %u "
+		    "refused, in %.2f ms", reg->mappings,
+		    reg->bytes / 1048576.0, reg->refused, reg->ms);
+	if (reg->downgraded)
+		log_info("cow: attribute mode needs a userfaultfd that takes "
+		    "kernel-mode faults (CAP_SYS_PTRACE, "
+		    "vm.unprivileged_userfaultfd=1 or /dev/userfaultfd): "
+		    "counting instead");
+}
+
 void
-worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
+worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
+    const struct cow_reg *reg)
 {
 	struct http_serve_opts	 so;
 	struct http_stats	 stats;
@@ -92,6 +114,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
 	log_set_role(role);
 	proctitle_set("forkd-worker", "forkd: worker %u generation %u, app %s",
 	    id, gen, o->app);
+	worker_log_cow(reg);
 	worker_adopt(o);
 	close(PROTO_CONTROL_FD);	/* only the zygote talks to the supervisor */
 	worker_signals();

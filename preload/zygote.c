@@ -50,9 +50,10 @@ zygote_count_threads(void)
 static pid_t
 zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
 {
-	pid_t	mid, pid;
-	int	p[2], st, err;
-	ssize_t	n;
+	struct cow_reg	reg;
+	pid_t		mid, pid;
+	int		p[2], st, err;
+	ssize_t		n;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -errno;
@@ -64,8 +65,10 @@ zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
 		pid = fork();
 		if (pid == 0) {
 			close(p[1]);
+			/* First, so the tracker sees Python's own writes. */
+			(void)cow_worker_register(o->cow, &reg);
 			py_after_fork_child();
-			worker_main(o, id, gen);
+			worker_main(o, id, gen, &reg);
 		}
 		if (pid == -1)
 			pid = -errno;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "cowreg.h"
 #include "httpopts.h"
 #include "pack.h"
 #include "seal.h"
@@ -29,6 +30,8 @@ struct zygote_opts {
 	struct seal_opts seal;
 	enum pack_mode	 pack;
 	int		 ksm;
+	enum cow_mode	 cow;		/* --cow */
+	const char	*cow_ranges;	/* where the seal writes the ranges */
 	struct warmup_opts warmup;
 };
 
@@ -39,8 +42,11 @@ int	zygote_count_threads(void);
  * Returns 0 when the supervisor went away, -errno on failure.
  */
 int	zygote_serve(const struct zygote_opts *o);
-/* Runs a worker in this (new) process; never returns. */
-void	worker_main(const struct zygote_opts *o, unsigned id, unsigned gen)
-	    __attribute__((noreturn));
+/*
+ * Runs a worker in this (new) process; never returns.  reg is what the
+ * copy-on-write tracker's registration did at fork, for the log.
+ */
+void	worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
+	    const struct cow_reg *reg) __attribute__((noreturn));
 
 #endif

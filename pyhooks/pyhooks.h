@@ -27,6 +27,15 @@ int	forkd_set_app(PyObject *app);		/* takes a new reference */
 int	forkd_set_worker(unsigned worker_id, unsigned generation);
 int	forkd_run_hooks(enum forkd_hook which);
 
+/*
+ * arena.c: wraps obmalloc's arena allocator so every arena is recorded in
+ * the copy-on-write tracker's ranges (preload/cowreg.h).  Call between
+ * Py_PreInitialize() and Py_InitializeFromConfig().
+ */
+void	forkd_arena_hook(void);
+/* The arena size obmalloc asks for (0 before the first arena). */
+size_t	forkd_arena_size(void);
+
 /* wsgi.c: the bridge's per-request entry is py_wsgi_handle (preload/py.h). */
 
 #endif

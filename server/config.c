@@ -44,6 +44,8 @@ enum {
 	OPT_PACK,
 	OPT_HOLES,
 	OPT_WATCH,
+	OPT_COW,
+	OPT_COW_REPORT,
 };
 
 static const struct option config_options[] = {
@@ -68,6 +70,8 @@ static const struct option config_options[] = {
 	{ "pack-code",		required_argument,	NULL, OPT_PACK },
 	{ "fill-holes",		required_argument,	NULL, OPT_HOLES },
 	{ "watch-types",	no_argument,		NULL, OPT_WATCH },
+	{ "cow",		required_argument,	NULL, OPT_COW },
+	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -114,6 +118,11 @@ config_usage(FILE *fp)
 "                          freeze on 3.11)\n"
 "  --stats-interval S      log each worker's RSS/PSS/USS every S seconds\n"
 "                          (60; 0: never)\n"
+"  --cow MODE              copy-on-write tracker: off, count (pages each\n"
+"                          worker wrote since fork, by kind of memory) or\n"
+"                          attribute (which objects were written); logged\n"
+"                          every --stats-interval (count; doc/cow.md)\n"
+"  --cow-report FILE       also write the tracker's report as JSON to FILE\n"
 "  --warmup FILE           requests to run through the app in the zygote\n"
 "                          before the seal (format: doc/warmup.md)\n"
 "  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (2)\n"
@@ -227,6 +236,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 		cfg.forwarded_allow_ips = "127.0.0.1,::1";
 	cfg.backlog = 2048;
 	cfg.stats_interval = 60;
+	cfg.cow = COW_COUNT;
 	cfg.log_level = "info";
 
 	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
@@ -374,6 +384,17 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			break;
 		case OPT_KSM:
 			cfg.ksm = 1;
+			break;
+		case OPT_COW:
+			if (cow_mode_parse(optarg, &cfg.cow) != 0)
+				return config_err(err, errlen, "--cow %s: want "
+				    "off, count or attribute", optarg);
+			break;
+		case OPT_COW_REPORT:
+			if (*optarg == '\0')
+				return config_err(err, errlen,
+				    "--cow-report: want a file name");
+			cfg.cow_report = optarg;
 			break;
 		case OPT_STATS:
 			if (config_uint(optarg, 0, 86400,

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cowkind.h"
 #include "httpopts.h"
 
 #define CONFIG_MAX_BINDS	16
@@ -38,6 +39,8 @@ struct config {
 	int		 warmup_strict;
 	int		 ksm;
 	int		 watch_types;		/* --watch-types */
+	enum cow_mode	 cow;			/* the write tracker's mode */
+	const char	*cow_report;		/* JSON report file, or NULL */
 	int		 version;		/* --version given */
 	int		 help;
 };

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "cow.h"
 #include "loop.h"
 #include "memstat.h"
 #include "proto.h"
@@ -34,6 +35,7 @@ struct worker {
 	unsigned		 fast_deaths;	/* consecutive deaths < 1 s old */
 	struct memstat		 mem;		/* at the last stats tick */
 	struct memstat		 mem_peak;	/* highest USS seen */
+	struct cow_track	*cow;		/* the write tracker's, or NULL */
 };
 
 enum zygote_state {
@@ -95,6 +97,7 @@ struct forkd {
 	int			 exit_code;
 	int			 done;
 	uint64_t		 next_stats_ms;
+	struct cow		*cow;		/* --cow: NULL when off */
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */

@@ -178,6 +178,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 		worker_tick(f, now);
 		if (f->cfg.stats_interval > 0 && now >= f->next_stats_ms) {
 			worker_stats(f);
+			cow_stats(f);
 			f->next_stats_ms = now + f->cfg.stats_interval * 1000ULL;
 		}
 	} else if (now >= f->stop_deadline_ms && !f->stop_killed) {
@@ -219,6 +220,7 @@ forkd_version(struct forkd *f)
 	char		*argv[3];
 	FILE		*thp;
 	char		 thpmode[128] = "unknown";
+	char		 cow[192];
 
 	uname(&u);
 	printf("forkd %s\n", FORKD_VERSION);
@@ -238,6 +240,8 @@ forkd_version(struct forkd *f)
 		fclose(thp);
 	}
 	printf("transparent huge pages: %s\n", thpmode);
+	cow_probe(cow, sizeof(cow));
+	printf("copy-on-write tracker: %s\n", cow);
 	fflush(stdout);
 	argv[0] = f->zygote_path;
 	argv[1] = "--version";
@@ -348,8 +352,12 @@ main(int argc, char *argv[])
 	    (r = loop_timeout(&f.tick_op, &f.tick_ts)) != 0)
 		fatalc(r, "cannot arm the loop");
 	f.next_stats_ms = now_ms() + f.cfg.stats_interval * 1000ULL;
-	if ((r = zygote_start(&f)) != 0)
+	if ((r = cow_init(&f)) != 0)
+		fatalc(r, "--cow: cannot make a private directory");
+	if ((r = zygote_start(&f)) != 0) {
+		cow_fini(&f);
 		fatalc(r, "cannot start the zygote");
+	}
 	log_info("forkd %s: pid %d, %u workers, app %s", FORKD_VERSION,
 	    (int)getpid(), f.nworkers, f.cfg.app);
 
@@ -359,9 +367,11 @@ main(int argc, char *argv[])
 			log_warnc(r, "io_uring wait failed, stopping");
 			worker_signal_all(&f, SIGKILL);
 			zygote_stop(&f, SIGKILL);
+			cow_fini(&f);
 			return EXIT_SYSCALL;
 		}
 	}
+	cow_fini(&f);
 	loop_fini();
 	log_info("stopped, exit %d", f.exit_code);
 	return f.exit_code;

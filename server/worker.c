@@ -95,8 +95,9 @@ worker_tick(struct forkd *f, uint64_t now)
 }
 
 static void
-worker_close(struct worker *w)
+worker_close(struct forkd *f, struct worker *w)
 {
+	cow_worker_gone(f, w);
 	if (w->pidfd >= 0)
 		close(w->pidfd);
 	w->pidfd = -1;
@@ -115,7 +116,7 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 
 	v = wstatus_verdict(st, f->mode != MODE_RUN);
 	wstatus_describe(st, desc, sizeof(desc));
-	worker_close(w);
+	worker_close(f, w);
 	switch (v) {
 	case VERDICT_RETIRE:
 		log_debug("worker %u pid %d %s", w->id, (int)pid, desc);
@@ -189,6 +190,7 @@ worker_forked(struct forkd *f, const struct proto_msg *m)
 		log_warnc(fd, "worker %u pid %d: pidfd_open", w->id, w->pid);
 	else
 		w->pidfd = fd;
+	cow_worker_started(f, w);
 	log_info("worker %u pid %d started (generation %u)", w->id, w->pid,
 	    w->generation);
 	if (f->mode != MODE_RUN && w->pidfd >= 0)

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 {
 	const char	*argv[ZYGOTE_MAX_ARGS];
 	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
+	char		 ranges[PATH_MAX];
 	int		 moved[CONFIG_MAX_BINDS + 1];
 	size_t		 i, n = 0;
 	sigset_t	 all;
@@ -106,6 +108,13 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--ksm";
 	if (f->cfg.watch_types)
 		argv[n++] = "--watch-types";
+	argv[n++] = "--cow";
+	argv[n++] = cow_mode_name(f->cfg.cow);
+	if (cow_ranges_path(f, f->zyg.generation, ranges,
+	    sizeof(ranges)) == 0) {
+		argv[n++] = "--cow-ranges";
+		argv[n++] = ranges;
+	}
 	for (i = 0; i < f->cfg.npythonpath; i++) {
 		argv[n++] = "--pythonpath";
 		argv[n++] = f->cfg.pythonpath[i];

@@ -1,0 +1,42 @@
+/*
+ * cow.h: the supervisor's half of the copy-on-write write tracker
+ * (--cow, doc/cow.md): per worker, which pages it wrote since fork, by
+ * kind of memory, logged every --stats-interval and written as JSON to
+ * --cow-report.
+ */
+#ifndef FORKD_COW_H
+#define FORKD_COW_H
+
+#include <stddef.h>
+
+struct forkd;
+struct worker;
+
+/*
+ * Sets up the tracker for f->cfg.cow (nothing for off): a private 0700
+ * directory for the zygote's files.  Returns 0 or -errno.
+ */
+int	cow_init(struct forkd *f);
+/*
+ * What this host allows, for forkd --version: writes a line such as
+ * "count (userfaultfd write-protect + PAGEMAP_SCAN), attribute" into buf.
+ */
+void	cow_probe(char *buf, size_t len);
+/* Removes the directory and its files; frees everything. */
+void	cow_fini(struct forkd *f);
+/*
+ * The ranges file the zygote of generation gen writes at seal, into
+ * buf.  Returns 0, or -ENAMETOOLONG.
+ */
+int	cow_ranges_path(const struct forkd *f, unsigned gen, char *buf,
+	    size_t len);
+/* A worker started, or is gone (its slot is reused after this). */
+void	cow_worker_started(struct forkd *f, struct worker *w);
+void	cow_worker_gone(struct forkd *f, struct worker *w);
+/*
+ * Every --stats-interval: reads each running worker's written pages,
+ * logs one line per worker and a total, rewrites the JSON report.
+ */
+void	cow_stats(struct forkd *f);
+
+#endif
