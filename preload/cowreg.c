@@ -82,6 +82,21 @@ cow_range_remove(uintptr_t start, uintptr_t end)
 	return -ENOENT;
 }
 
+size_t
+cow_ranges_of(enum cow_kind kind, struct cow_range *ret, size_t max)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < cow_nranges; i++) {
+		if (cow_ranges[i].kind != kind)
+			continue;
+		if (n < max)
+			ret[n] = cow_ranges[i];
+		n++;
+	}
+	return n;
+}
+
 static int
 cow_range_cmp(const void *a, const void *b)
 {

@@ -26,6 +26,11 @@ int	cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end);
 /* Forgets a range added before (an arena given back); 0 or -ENOENT. */
 int	cow_range_remove(uintptr_t start, uintptr_t end);
 /*
+ * Copies up to max of the ranges of one kind into ret, in the order they
+ * were added; returns how many there are (maybe more than max).
+ */
+size_t	cow_ranges_of(enum cow_kind kind, struct cow_range *ret, size_t max);
+/*
  * Writes the ranges, sorted and with neighbours of one kind merged, to
  * path (tmp file + rename), and freezes the registry.  Returns the number
  * of lines written, or -errno.

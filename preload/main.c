@@ -210,7 +210,8 @@ main(int argc, char *argv[])
 	memset(&po, 0, sizeof(po));
 	po.pythonpath = o.pythonpath;
 	po.npythonpath = o.npythonpath;
-	po.track_arenas = o.cow != COW_OFF;
+	/* The tracker names arenas; hole filling retires their empty pools. */
+	po.track_arenas = o.cow != COW_OFF || o.seal.fill_holes;
 	if (o.version) {
 		if (py_init(&po) != 0)
 			return EXIT_SYSCALL;

@@ -59,11 +59,16 @@ struct py_pack_report {
 int	py_pack_begin(int by_calls, size_t *ret_candidates);
 int	py_pack_finish(int sealed_immortal, struct py_pack_report *ret);
 /*
- * Takes every free block of obmalloc's pools, empty resident pools
- * included (pyhooks/holes.c); returns the bytes taken, 0 when the
- * allocator is not obmalloc, or -1 (logged).
+ * Takes every free block of obmalloc's used pools (pyhooks/holes.c);
+ * returns the bytes taken, 0 when the allocator is not obmalloc, or -1
+ * (logged).
  */
-long	py_fill_pools(size_t *ret_blocks, size_t *ret_pools);
+long	py_fill_pools(size_t *ret_blocks);
+/*
+ * Gives back all but the header page of each empty pool of the recorded
+ * arenas; returns the bytes given back, or -1 (logged).
+ */
+long	py_retire_pools(size_t *ret_pools, size_t *ret_arenas);
 /*
  * --watch-types: watches every heap class, so that a worker logs each
  * one it modifies.  Returns 0, 1 when this Python has no type watchers

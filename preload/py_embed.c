@@ -329,7 +329,7 @@ py_watch_types(size_t *ret_classes)
 }
 
 long
-py_fill_pools(size_t *ret_blocks, size_t *ret_pools)
+py_fill_pools(size_t *ret_blocks)
 {
 	struct forkd_holes_stats	st;
 
@@ -338,8 +338,21 @@ py_fill_pools(size_t *ret_blocks, size_t *ret_pools)
 		return -1;
 	}
 	*ret_blocks = st.blocks;
-	*ret_pools = st.pools;
 	return st.not_pymalloc ? 0 : (long)st.bytes;
+}
+
+long
+py_retire_pools(size_t *ret_pools, size_t *ret_arenas)
+{
+	struct forkd_holes_stats	st;
+
+	if (forkd_retire_pools(&st) != 0) {
+		py_log_error("seal: cannot retire obmalloc's empty pools%s", "");
+		return -1;
+	}
+	*ret_pools = st.pools;
+	*ret_arenas = st.arenas;
+	return (long)st.bytes;
 }
 
 void

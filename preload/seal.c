@@ -173,7 +173,7 @@ seal_run(const struct seal_opts *o)
 	enum thp_mode			 thp;
 	long				 n;
 	int64_t				 bytes;
-	size_t				 blocks, pools;
+	size_t				 blocks, pools, arenas;
 	enum seal_mode			 mode = o->mode;
 	int				 regions = 0, rc = 0;
 
@@ -229,7 +229,7 @@ seal_run(const struct seal_opts *o)
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		n = py_fill_pools(&blocks, &pools);
+		n = py_fill_pools(&blocks);
 		if (n < 0)
 			rc = -1;
 		else if (n == 0 && blocks == 0)
@@ -237,8 +237,15 @@ seal_run(const struct seal_opts *o)
 			    "allocator is not obmalloc, or has no holes)");
 		else
 			log_info("seal: fill pools: %zu free blocks of "
-			    "obmalloc's pools taken (%.1f KiB, %zu empty pools "
-			    "among them), %.1f ms", blocks, n / 1024.0, pools,
+			    "obmalloc's pools taken (%.1f KiB), %.1f ms", blocks,
+			    n / 1024.0, mono_ms_since(&t0));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (n > 0 && (n = py_retire_pools(&pools, &arenas)) < 0)
+			rc = -1;
+		else if (n > 0)
+			log_info("seal: retire pools: %zu empty pools of %zu "
+			    "arenas set to start afresh, %.1f KiB given back, "
+			    "%.1f ms", pools, arenas, n / 1024.0,
 			    mono_ms_since(&t0));
 	}
 

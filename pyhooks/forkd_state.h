@@ -57,7 +57,8 @@ int	forkd_pack_finish(int sealed_immortal, struct py_pack_report *ret);
 
 struct forkd_holes_stats {
 	size_t	blocks;		/* free blocks now taken */
-	size_t	pools;		/* empty pools among them, resident */
+	size_t	pools;		/* empty pools retired */
+	size_t	arenas;		/* arenas looked at */
 	size_t	bytes;
 	int	not_pymalloc;	/* the object allocator is not obmalloc */
 };
@@ -68,6 +69,12 @@ struct forkd_holes_stats {
  * exception set.
  */
 int	forkd_fill_pools(struct forkd_holes_stats *ret);
+/*
+ * holes.c: gives back all but the header page of every empty pool of
+ * the arenas pyhooks/arena.c recorded, set up to be initialized afresh
+ * when reused.  Returns 0, or -1 with an exception set.
+ */
+int	forkd_retire_pools(struct forkd_holes_stats *ret);
 
 /*
  * watch.c: watches every heap class for --watch-types (3.12+).  Returns

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Allocator holes: with --fill-holes on (the default) the seal takes the
 # free blocks of the zygote's obmalloc pools and the free chunks of its
-# glibc heap, so a worker's new objects go to memory of its own instead
-# of into holes on pages it shares with the zygote.  A worker that keeps
+# glibc heap, and gives back the pages of its empty pools, so a worker's
+# new objects go to memory of its own instead of into holes on pages it
+# shares with the zygote.  A worker that keeps
 # 60,000 new small objects holds less private memory with it than
 # without it, and says what it took.
 . "$(dirname "$0")/lib.sh"
-plan 7
+plan 8
 
 mkdir "$T/app"
 cat > "$T/app/holes.py" <<'PY'
@@ -15,6 +16,9 @@ KEEP = [(i, i + 1, i + 2) for i in range(240000)]
 del KEEP[::2]
 BIG = [bytearray(700 + i % 300) for i in range(6000)]
 del BIG[::2]
+# Whole pools emptied: obmalloc keeps them, pages resident.
+GONE = [(i, str(i)) for i in range(100000)]
+del GONE
 MINE = []
 
 def app(environ, start_response):
@@ -48,6 +52,7 @@ on_kb=$USS_KB
 is "$GROWN" 63000 "--fill-holes on: the worker keeps its new objects"
 like "$(cat "$T/log.on")" "seal: fill pools: [1-9][0-9]* free blocks of obmalloc's pools taken" "the pools' free blocks are taken, and logged"
 like "$(cat "$T/log.on")" "seal: fill heap: [1-9][0-9]* free chunks of the glibc heap taken" "the heap's free chunks are taken, and logged"
+like "$(cat "$T/log.on")" "seal: retire pools: [1-9][0-9]* empty pools of [1-9][0-9]* arenas set to start afresh" "empty pools are retired, and logged"
 msg="worker USS after growing: $((off_kb / 1024)) MiB with holes, $((on_kb / 1024)) MiB filled"
 echo "# $msg"
 ok $([ $((on_kb * 4)) -lt $((off_kb * 3)) ]; echo $?) "filled, the worker holds under 3/4 of the private memory ($msg)"
