@@ -22,10 +22,16 @@ int	py_init(const struct py_opts *o);
 int	py_load_app(const char *spec);		/* "pkg.module:callable" */
 int	py_run_pre_fork(void);
 /*
- * gc.unfreeze(), then gc.collect() even if the app disabled the
- * collector; returns the number of unreachable objects, or -1 (logged).
+ * Empties the type attribute cache, gc.unfreeze(), then gc.collect()
+ * even if the app disabled the collector; returns the number of
+ * unreachable objects, or -1 (logged).
  */
 long	py_gc_collect(void);
+/*
+ * Empties the type attribute cache, whose entries hold mortal references
+ * to the names looked up (see py_gc_collect).
+ */
+void	py_clear_type_cache(void);
 /* gc.freeze(); returns gc.get_freeze_count() after it, or -1 (logged). */
 long	py_gc_freeze(void);
 
@@ -58,17 +64,20 @@ struct py_pack_report {
  */
 int	py_pack_begin(int by_calls, size_t *ret_candidates);
 int	py_pack_finish(int sealed_immortal, struct py_pack_report *ret);
+struct py_holes_report {
+	size_t	blocks;		/* free blocks now taken */
+	size_t	bytes;
+	size_t	arenas;		/* arenas looked at */
+	size_t	empty;		/* empty pools found in them */
+	size_t	burnt;		/* pools taken whole (empty or untouched) */
+	size_t	virgin;		/* untouched pools among those */
+	int	not_pymalloc;	/* the object allocator is not obmalloc */
+};
 /*
- * Takes every free block of obmalloc's used pools (pyhooks/holes.c);
- * returns the bytes taken, 0 when the allocator is not obmalloc, or -1
- * (logged).
+ * Takes every free block of obmalloc's pools, then its empty pools
+ * (pyhooks/holes.c).  Returns 0, or -1 (logged).
  */
-long	py_fill_pools(size_t *ret_blocks);
-/*
- * Gives back all but the header page of each empty pool of the recorded
- * arenas; returns the bytes given back, or -1 (logged).
- */
-long	py_retire_pools(size_t *ret_pools, size_t *ret_arenas);
+int	py_fill_pools(struct py_holes_report *ret);
 /*
  * --watch-types: watches every heap class, so that a worker logs each
  * one it modifies.  Returns 0, 1 when this Python has no type watchers

@@ -263,8 +263,22 @@ py_gc_collect(void)
 	 * them back first; the seal freezes everything again.  Then
 	 * gc.collect(), not PyGC_Collect(): the latter returns 0 without
 	 * collecting while the app has the collector disabled.
+	 *
+	 * First the type attribute cache is emptied.  Its entries hold the
+	 * attribute names looked up (strong references no walk reaches, so
+	 * they would stay mortal), and a worker replacing an entry frees the
+	 * old name, dynamic names such as Django's
+	 * "_prefetch_related_val_article_id" among them, on a shared page.
+	 * Workers fill the cache again, with names the seal made immortal.
 	 */
+	py_clear_type_cache();
 	return py_gc_then("unfreeze", "collect");
+}
+
+void
+py_clear_type_cache(void)
+{
+	(void)PyType_ClearCache();
 }
 
 long
@@ -328,31 +342,13 @@ py_watch_types(size_t *ret_classes)
 	return -1;
 }
 
-long
-py_fill_pools(size_t *ret_blocks)
+int
+py_fill_pools(struct py_holes_report *ret)
 {
-	struct forkd_holes_stats	st;
-
-	if (forkd_fill_pools(&st) != 0) {
-		py_log_error("seal: cannot fill obmalloc's pools%s", "");
-		return -1;
-	}
-	*ret_blocks = st.blocks;
-	return st.not_pymalloc ? 0 : (long)st.bytes;
-}
-
-long
-py_retire_pools(size_t *ret_pools, size_t *ret_arenas)
-{
-	struct forkd_holes_stats	st;
-
-	if (forkd_retire_pools(&st) != 0) {
-		py_log_error("seal: cannot retire obmalloc's empty pools%s", "");
-		return -1;
-	}
-	*ret_pools = st.pools;
-	*ret_arenas = st.arenas;
-	return (long)st.bytes;
+	if (forkd_fill_pools(ret) == 0)
+		return 0;
+	py_log_error("seal: cannot fill obmalloc's pools%s", "");
+	return -1;
 }
 
 void

@@ -173,7 +173,8 @@ seal_run(const struct seal_opts *o)
 	enum thp_mode			 thp;
 	long				 n;
 	int64_t				 bytes;
-	size_t				 blocks, pools, arenas;
+	struct py_holes_report		 ho;
+	size_t				 blocks;
 	enum seal_mode			 mode = o->mode;
 	int				 regions = 0, rc = 0;
 
@@ -229,24 +230,19 @@ seal_run(const struct seal_opts *o)
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		n = py_fill_pools(&blocks);
-		if (n < 0)
+		/* The names the seal's own calls cached die here, not later. */
+		py_clear_type_cache();
+		if (py_fill_pools(&ho) != 0)
 			rc = -1;
-		else if (n == 0 && blocks == 0)
-			log_info("seal: fill pools: nothing to fill (the object "
-			    "allocator is not obmalloc, or has no holes)");
+		else if (ho.not_pymalloc)
+			log_info("seal: fill pools: the object allocator is not "
+			    "obmalloc: nothing to fill");
 		else
-			log_info("seal: fill pools: %zu free blocks of "
-			    "obmalloc's pools taken (%.1f KiB), %.1f ms", blocks,
-			    n / 1024.0, mono_ms_since(&t0));
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (n > 0 && (n = py_retire_pools(&pools, &arenas)) < 0)
-			rc = -1;
-		else if (n > 0)
-			log_info("seal: retire pools: %zu empty pools of %zu "
-			    "arenas set to start afresh, %.1f KiB given back, "
-			    "%.1f ms", pools, arenas, n / 1024.0,
-			    mono_ms_since(&t0));
+			log_info("seal: fill pools: %zu free blocks taken (%.1f "
+			    "KiB); of %zu empty pools in %zu arenas, %zu taken "
+			    "whole (crossing %zu untouched ones), %.1f ms",
+			    ho.blocks, ho.bytes / 1024.0, ho.empty, ho.arenas,
+			    ho.burnt - ho.virgin, ho.virgin, mono_ms_since(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);

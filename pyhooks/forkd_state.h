@@ -55,26 +55,13 @@ int	forkd_can_immortalize(void);
 int	forkd_pack_begin(int by_calls, size_t *ret_candidates);
 int	forkd_pack_finish(int sealed_immortal, struct py_pack_report *ret);
 
-struct forkd_holes_stats {
-	size_t	blocks;		/* free blocks now taken */
-	size_t	pools;		/* empty pools retired */
-	size_t	arenas;		/* arenas looked at */
-	size_t	bytes;
-	int	not_pymalloc;	/* the object allocator is not obmalloc */
-};
-
 /*
- * holes.c: takes every free block of the zygote's obmalloc pools, so
- * workers allocate in pools of their own.  Returns 0, or -1 with an
- * exception set.
+ * holes.c: takes every free block of the zygote's obmalloc pools, then
+ * its empty pools (whole, while resident; the rest have their pages
+ * given back), so workers allocate in pools of their own.  Returns 0,
+ * or -1 with an exception set.
  */
-int	forkd_fill_pools(struct forkd_holes_stats *ret);
-/*
- * holes.c: gives back all but the header page of every empty pool of
- * the arenas pyhooks/arena.c recorded, set up to be initialized afresh
- * when reused.  Returns 0, or -1 with an exception set.
- */
-int	forkd_retire_pools(struct forkd_holes_stats *ret);
+int	forkd_fill_pools(struct py_holes_report *ret);
 
 /*
  * watch.c: watches every heap class for --watch-types (3.12+).  Returns

@@ -16,14 +16,12 @@
  *
  * Empty pools are holes too: obmalloc keeps them, pages resident, on its
  * arenas' free lists, and a worker that needs a new pool takes one and
- * writes all its pages.  Their pages but the first (the header, which
- * links the free list) are given back with MADV_DONTNEED, and their size
- * class index is set to one that matches no class, so that obmalloc sets
- * a reused pool up afresh (init_pool) instead of following the free list
- * of blocks the discarded pages held.  A worker then copies the header
- * page of a pool it takes and fills the rest with fresh pages.  The
- * arenas are known exactly: preload/cowreg.c records each one obmalloc
- * allocates (pyhooks/arena.c).
+ * writes all its pages.  So the zygote then takes them whole as well,
+ * with blocks of the largest class, in obmalloc's own order (an arena's
+ * free pools before its untouched space); it knows which pools were
+ * empty from the arenas preload/cowreg.c recorded (pyhooks/arena.c),
+ * and stops at an untouched pool once all are taken, or after crossing
+ * 1 MiB of untouched pools (those are populated by the filling).
  *
  * It reads one field of obmalloc's pool header (Objects/obmalloc.c,
  * 3.11-3.13: 16 KiB pools on 64-bit builds, the header at the pool's
@@ -34,9 +32,8 @@
  *
  * What it does not do: the glibc heap (preload/seal.c does that).
  */
-#include <sys/mman.h>
 
-#include <unistd.h>
+#include <stdlib.h>
 
 #include "pyhooks.h"
 #include "cowreg.h"
@@ -48,8 +45,9 @@
 #define HOLES_MAX_FILL		((size_t)64 << 20)	/* bytes, a bound */
 #define HOLES_ARENA_SIZE	((uintptr_t)1 << 20)
 #define HOLES_MAX_ARENAS	65536			/* 64 GiB of them */
-/* A size class index no allocation asks for: a reused pool is set up. */
-#define HOLES_RETIRED_SZIDX	0xffffu
+#define HOLES_MAX_EMPTY		(HOLES_MAX_ARENAS * 4)
+/* Untouched pools the burn may cross to reach used ones: 1 MiB. */
+#define HOLES_VIRGIN_BUDGET	64
 
 /* obmalloc's struct pool_header, as laid out on 64-bit builds. */
 struct holes_pool {
@@ -79,18 +77,99 @@ holes_pool_of(void *p, size_t size)
 	return pool;
 }
 
-int
-forkd_fill_pools(struct forkd_holes_stats *ret)
+/* Whether p looks like a pool obmalloc has set up (not virgin space). */
+static int
+holes_pool_valid(const struct holes_pool *p)
+{
+	unsigned	size;
+
+	if (p->szidx >= HOLES_SMALL_MAX / HOLES_ALIGNMENT)
+		return 0;
+	size = (p->szidx + 1) * HOLES_ALIGNMENT;
+	return p->maxnextoffset == HOLES_POOL_SIZE - size &&
+	    p->nextoffset <= HOLES_POOL_SIZE &&
+	    p->nextoffset >= sizeof(struct holes_pool) + size;
+}
+
+/*
+ * Appends the empty pools of one arena to e (at most max in all);
+ * nothing when the range does not look like an arena throughout: its
+ * set-up pools must all name the same arena index.
+ */
+static void
+holes_arena_empty(uintptr_t start, uintptr_t end, uintptr_t *e, size_t *n,
+    size_t max)
+{
+	struct holes_pool	*p;
+	uintptr_t		 a, first;
+	unsigned		 index = 0;
+	size_t			 valid = 0;
+
+	first = (start + HOLES_POOL_SIZE - 1) & ~(HOLES_POOL_SIZE - 1);
+	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
+		p = (struct holes_pool *)a;
+		if (!holes_pool_valid(p))
+			continue;
+		if (valid++ == 0)
+			index = p->arenaindex;
+		else if (p->arenaindex != index)
+			return;
+	}
+	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
+		p = (struct holes_pool *)a;
+		if (holes_pool_valid(p) && p->ref.count == 0 && *n < max)
+			e[(*n)++] = a;
+	}
+}
+
+/*
+ * The empty pools of every arena pyhooks/arena.c recorded, in address
+ * order (a new array, *ret_n of them), or NULL with *ret_n 0.
+ */
+static uintptr_t *
+holes_empty_pools(size_t *ret_n, size_t *ret_arenas)
+{
+	struct cow_range	*r;
+	uintptr_t		*e;
+	size_t			 i, n, ne = 0;
+
+	*ret_n = *ret_arenas = 0;
+	n = cow_ranges_of(COW_KIND_OBMALLOC, NULL, 0);
+	if (n > HOLES_MAX_ARENAS)
+		n = HOLES_MAX_ARENAS;
+	if (n == 0 || (r = PyMem_RawMalloc(n * sizeof(*r))) == NULL)
+		return NULL;
+	if ((i = cow_ranges_of(COW_KIND_OBMALLOC, r, n)) < n)
+		n = i;
+	if ((e = PyMem_RawMalloc(HOLES_MAX_EMPTY * sizeof(*e))) != NULL)
+		for (i = 0; i < n; i++) {
+			if (r[i].end - r[i].start != HOLES_ARENA_SIZE)
+				continue;	/* a frame stack chunk */
+			holes_arena_empty(r[i].start, r[i].end, e, &ne,
+			    HOLES_MAX_EMPTY);
+			(*ret_arenas)++;
+		}
+	PyMem_RawFree(r);
+	*ret_n = ne;
+	return e;
+}
+
+static int
+holes_cmp(const void *a, const void *b)
+{
+	uintptr_t	x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fills the free blocks of the used pools of each size class. */
+static int
+holes_fill_used(struct py_holes_report *ret)
 {
 	struct holes_pool	*pool;
-	size_t			 size, bytes = 0;
+	size_t			 size;
 	void			*p;
 
-	memset(ret, 0, sizeof(*ret));
-	if (sizeof(void *) != 8) {
-		ret->not_pymalloc = 1;
-		return 0;
-	}
 	for (size = HOLES_ALIGNMENT; size <= HOLES_SMALL_MAX;
 	    size += HOLES_ALIGNMENT) {
 		for (;;) {
@@ -111,92 +190,90 @@ forkd_fill_pools(struct forkd_holes_stats *ret)
 			}
 			ret->blocks++;
 			ret->bytes += size;
-			if ((bytes += size) > HOLES_MAX_FILL)
+			if (ret->bytes > HOLES_MAX_FILL)
 				return 0;
 		}
 	}
 	return 0;
 }
 
-/* Whether p looks like a pool obmalloc has set up (not virgin space). */
-static int
-holes_pool_valid(const struct holes_pool *p)
-{
-	unsigned	size;
-
-	if (p->szidx >= HOLES_SMALL_MAX / HOLES_ALIGNMENT)
-		return 0;
-	size = (p->szidx + 1) * HOLES_ALIGNMENT;
-	return p->maxnextoffset == HOLES_POOL_SIZE - size &&
-	    p->nextoffset <= HOLES_POOL_SIZE &&
-	    p->nextoffset >= sizeof(struct holes_pool) + size;
-}
-
 /*
- * Retires the empty pools of one arena; returns how many, or 0 when the
- * range does not look like an arena throughout (its set-up pools must
- * all name the same arena index).
+ * Takes whole empty pools, resident already, with blocks of the largest
+ * class, in obmalloc's own order (an arena's free pools, then its
+ * untouched space, then the next arena), crossing at most
+ * HOLES_VIRGIN_BUDGET untouched pools; stops at an untouched pool when
+ * every empty one is taken or the budget is spent.  e: the empty pools,
+ * sorted.
  */
-static size_t
-holes_retire_arena(uintptr_t start, uintptr_t end, long page)
+static int
+holes_burn_empty(const uintptr_t *e, size_t ne, struct py_holes_report *ret)
 {
-	struct holes_pool	*p;
-	uintptr_t		 a, first;
-	unsigned		 index = 0;
-	size_t			 valid = 0, n = 0;
+	struct holes_pool	*pool;
+	const size_t		 size = HOLES_SMALL_MAX;
+	const unsigned		 per = (HOLES_POOL_SIZE -
+				    sizeof(struct holes_pool)) / size;
+	size_t			 left = ne, virgin = 0;
+	uintptr_t		 a;
+	void			*p;
 
-	first = (start + HOLES_POOL_SIZE - 1) & ~(HOLES_POOL_SIZE - 1);
-	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
-		p = (struct holes_pool *)a;
-		if (!holes_pool_valid(p))
-			continue;
-		if (valid++ == 0)
-			index = p->arenaindex;
-		else if (p->arenaindex != index)
+	while (left > 0) {
+		if ((p = PyObject_Malloc(size)) == NULL) {
+			PyErr_NoMemory();
+			return -1;
+		}
+		if ((pool = holes_pool_of(p, size)) == NULL) {
+			PyObject_Free(p);
 			return 0;
+		}
+		if (pool->ref.count == 1) {
+			a = (uintptr_t)pool;
+			if (bsearch(&a, e, ne, sizeof(*e), holes_cmp) != NULL)
+				left--;
+			else if (++virgin > HOLES_VIRGIN_BUDGET) {
+				PyObject_Free(p);
+				break;
+			}
+			ret->burnt++;
+		}
+		ret->blocks++;
+		ret->bytes += size;
+		/* Finish the pool: no hole may be left in it. */
+		while (pool->ref.count < per) {
+			if ((p = PyObject_Malloc(size)) == NULL) {
+				PyErr_NoMemory();
+				return -1;
+			}
+			ret->blocks++;
+			ret->bytes += size;
+		}
 	}
-	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
-		p = (struct holes_pool *)a;
-		if (!holes_pool_valid(p) || p->ref.count != 0)
-			continue;
-		if (madvise((char *)p + page, HOLES_POOL_SIZE - page,
-		    MADV_DONTNEED) != 0)
-			continue;
-		p->szidx = HOLES_RETIRED_SZIDX;
-		n++;
-	}
-	return n;
+	ret->virgin = virgin > HOLES_VIRGIN_BUDGET ? HOLES_VIRGIN_BUDGET :
+	    virgin;
+	return 0;
 }
 
 int
-forkd_retire_pools(struct forkd_holes_stats *ret)
+forkd_fill_pools(struct py_holes_report *ret)
 {
-	struct cow_range	*r;
-	long			 page = sysconf(_SC_PAGESIZE);
-	size_t			 i, n;
+	uintptr_t	*e;
+	size_t		 ne;
+	int		 r;
 
 	memset(ret, 0, sizeof(*ret));
-	if (sizeof(void *) != 8 || page <= 0 ||
-	    (uintptr_t)page >= HOLES_POOL_SIZE)
+	if (sizeof(void *) != 8) {
+		ret->not_pymalloc = 1;
 		return 0;
-	n = cow_ranges_of(COW_KIND_OBMALLOC, NULL, 0);
-	if (n > HOLES_MAX_ARENAS)
-		n = HOLES_MAX_ARENAS;
-	if (n == 0)
-		return 0;
-	if ((r = PyMem_RawMalloc(n * sizeof(*r))) == NULL) {
-		PyErr_NoMemory();
+	}
+	if (holes_fill_used(ret) != 0)
 		return -1;
-	}
-	if ((i = cow_ranges_of(COW_KIND_OBMALLOC, r, n)) < n)
-		n = i;
-	for (i = 0; i < n; i++) {
-		if (r[i].end - r[i].start != HOLES_ARENA_SIZE)
-			continue;	/* a frame stack chunk, not an arena */
-		ret->pools += holes_retire_arena(r[i].start, r[i].end, page);
-		ret->arenas++;
-	}
-	PyMem_RawFree(r);
-	ret->bytes = ret->pools * (HOLES_POOL_SIZE - page);
-	return 0;
+	if (ret->not_pymalloc)
+		return 0;
+	/* Empty pools: taken whole, their pages are resident already. */
+	if ((e = holes_empty_pools(&ne, &ret->arenas)) == NULL)
+		return 0;
+	qsort(e, ne, sizeof(*e), holes_cmp);
+	ret->empty = ne;
+	r = holes_burn_empty(e, ne, ret);
+	PyMem_RawFree(e);
+	return r;
 }

@@ -7,10 +7,10 @@
  * before gc.freeze().  From each object the walk follows its type, its
  * tp_traverse referents (also for untracked containers: that is how the
  * str and int inside an untracked tuple or co_consts are reached), and
- * what tp_traverse leaves out because it cannot form cycles: code
- * objects' names, constants and cached attributes (code has no
- * tp_traverse before 3.13), heap types' names, slots and subclass
- * tables.  type_traverse asserts a heap type, so statically allocated
+ * what tp_traverse leaves out because it cannot form cycles: the keys of
+ * dicts whose keys are all str, code objects' names, constants and
+ * cached attributes (code has no tp_traverse before 3.13), heap types'
+ * names, slots and subclass tables.  type_traverse asserts a heap type, so statically allocated
  * types are visited but never traversed.
  *
  * What it does not reach: objects held only by C globals of extensions
@@ -146,6 +146,22 @@ walk_heap_type(struct walk *w, PyHeapTypeObject *ht)
 	walk_push(ht->ht_type.tp_weaklist, w);
 }
 
+/*
+ * A dict whose keys are all str does not visit them in tp_traverse (a
+ * str cannot form a cycle): the keys of caches, catalogs and headers
+ * that were not interned would stay mortal, and a worker that replaces
+ * an entry frees the old key on a shared page.
+ */
+static void
+walk_dict_keys(struct walk *w, PyObject *d)
+{
+	PyObject	*k, *v;
+	Py_ssize_t	 pos = 0;
+
+	while (PyDict_Next(d, &pos, &k, &v))
+		walk_push(k, w);
+}
+
 static int
 walk_one(struct walk *w, PyObject *o, forkd_walk_visit visit, void *arg)
 {
@@ -169,6 +185,8 @@ walk_one(struct walk *w, PyObject *o, forkd_walk_visit visit, void *arg)
 	}
 	if (tp->tp_traverse != NULL)
 		(void)tp->tp_traverse(o, walk_push, w);
+	if (PyDict_Check(o))
+		walk_dict_keys(w, o);
 	return 0;
 }
 

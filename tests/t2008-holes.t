@@ -1,8 +1,8 @@
 #!/bin/sh
 # Allocator holes: with --fill-holes on (the default) the seal takes the
 # free blocks of the zygote's obmalloc pools and the free chunks of its
-# glibc heap, and gives back the pages of its empty pools, so a worker's
-# new objects go to memory of its own instead of into holes on pages it
+# glibc heap, and takes its empty pools whole, so a worker's new
+# objects go to memory of its own instead of into holes on pages it
 # shares with the zygote.  A worker that keeps
 # 60,000 new small objects holds less private memory with it than
 # without it, and says what it took.
@@ -16,9 +16,11 @@ KEEP = [(i, i + 1, i + 2) for i in range(240000)]
 del KEEP[::2]
 BIG = [bytearray(700 + i % 300) for i in range(6000)]
 del BIG[::2]
-# Whole pools emptied: obmalloc keeps them, pages resident.
-GONE = [(i, str(i)) for i in range(100000)]
-del GONE
+# Whole pools emptied: obmalloc keeps them, pages resident.  Chunks
+# of four pools' worth of 64-byte tuples, every other one dropped.
+CHUNKS = [[(i, j, 0) for j in range(1020)] for i in range(300)]
+KEEP2 = CHUNKS[1::2]
+del CHUNKS
 MINE = []
 
 def app(environ, start_response):
@@ -50,11 +52,12 @@ is "$(grep -c 'seal: fill' "$T/log.off")" 0 "--fill-holes off: nothing is filled
 grow on
 on_kb=$USS_KB
 is "$GROWN" 63000 "--fill-holes on: the worker keeps its new objects"
-like "$(cat "$T/log.on")" "seal: fill pools: [1-9][0-9]* free blocks of obmalloc's pools taken" "the pools' free blocks are taken, and logged"
+like "$(cat "$T/log.on")" "seal: fill pools: [1-9][0-9]* free blocks taken" "the pools' free blocks are taken, and logged"
 like "$(cat "$T/log.on")" "seal: fill heap: [1-9][0-9]* free chunks of the glibc heap taken" "the heap's free chunks are taken, and logged"
-like "$(cat "$T/log.on")" "seal: retire pools: [1-9][0-9]* empty pools of [1-9][0-9]* arenas set to start afresh" "empty pools are retired, and logged"
+like "$(cat "$T/log.on")" "of [1-9][0-9]* empty pools in [1-9][0-9]* arenas, [1-9][0-9]* taken whole" "empty pools are taken whole, and logged"
 msg="worker USS after growing: $((off_kb / 1024)) MiB with holes, $((on_kb / 1024)) MiB filled"
 echo "# $msg"
 ok $([ $((on_kb * 4)) -lt $((off_kb * 3)) ]; echo $?) "filled, the worker holds under 3/4 of the private memory ($msg)"
 is "$STATUS" 0 "forkd stops cleanly"
+
 done_testing
