@@ -40,6 +40,7 @@
 static struct cow_range	*cow_ranges;
 static size_t		 cow_nranges, cow_capranges;
 static int		 cow_frozen;
+static int		 cow_sorted;	/* by start, since the last change */
 
 int
 cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end)
@@ -63,6 +64,7 @@ cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end)
 	cow_ranges[cow_nranges].end = end;
 	cow_ranges[cow_nranges].kind = kind;
 	cow_nranges++;
+	cow_sorted = 0;
 	return 0;
 }
 
@@ -77,6 +79,7 @@ cow_range_remove(uintptr_t start, uintptr_t end)
 		if (cow_ranges[i - 1].start == start &&
 		    cow_ranges[i - 1].end == end) {
 			cow_ranges[i - 1] = cow_ranges[--cow_nranges];
+			cow_sorted = 0;
 			return 0;
 		}
 	return -ENOENT;
@@ -103,6 +106,29 @@ cow_range_cmp(const void *a, const void *b)
 	const struct cow_range	*x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int
+cow_range_find(uintptr_t addr, struct cow_range *ret)
+{
+	size_t	lo = 0, hi = cow_nranges, mid;
+
+	if (!cow_sorted) {
+		qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges),
+		    cow_range_cmp);
+		cow_sorted = 1;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cow_ranges[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || addr >= cow_ranges[lo - 1].end)
+		return -ENOENT;
+	*ret = cow_ranges[lo - 1];
+	return 0;
 }
 
 int

@@ -31,6 +31,11 @@ int	cow_range_remove(uintptr_t start, uintptr_t end);
  */
 size_t	cow_ranges_of(enum cow_kind kind, struct cow_range *ret, size_t max);
 /*
+ * The registered range that holds addr: 0 and *ret, or -ENOENT.  Sorts
+ * the registry when it changed since the last call.
+ */
+int	cow_range_find(uintptr_t addr, struct cow_range *ret);
+/*
  * Writes the ranges, sorted and with neighbours of one kind merged, to
  * path (tmp file + rename), and freezes the registry.  Returns the number
  * of lines written, or -errno.
