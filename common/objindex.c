@@ -140,7 +140,8 @@ objindex_write(struct objindex_builder *b, const char *path)
 
 	if (b->oom)
 		return -ENOMEM;
-	qsort(b->e, b->n, sizeof(*b->e), objindex_cmp);
+	if (b->n > 0)		/* qsort(NULL, 0) is undefined */
+		qsort(b->e, b->n, sizeof(*b->e), objindex_cmp);
 	/* An object reached twice, or a part inside another: first wins. */
 	for (i = 0; i < b->n; i++) {
 		if (b->e[i].size == 0 || (out > 0 && b->e[i].start < end))

@@ -113,7 +113,7 @@ cow_range_find(uintptr_t addr, struct cow_range *ret)
 {
 	size_t	lo = 0, hi = cow_nranges, mid;
 
-	if (!cow_sorted) {
+	if (!cow_sorted && cow_nranges > 0) {
 		qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges),
 		    cow_range_cmp);
 		cow_sorted = 1;
@@ -140,7 +140,9 @@ cow_ranges_write(const char *path)
 	int		 n, r;
 
 	cow_frozen = 1;
-	qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges), cow_range_cmp);
+	if (cow_nranges > 0)	/* qsort(NULL, 0) is undefined */
+		qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges),
+		    cow_range_cmp);
 	/* Neighbouring arenas of one kind become one line. */
 	for (i = 0; i < cow_nranges; i++) {
 		if (out > 0 && cow_ranges[out - 1].kind == cow_ranges[i].kind &&

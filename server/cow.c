@@ -11,8 +11,12 @@
  * page there: the worker's is a copy) or new.  One log line per worker
  * and a total; the JSON report rewritten atomically (cowreport.c).
  *
- * It never touches a worker's memory and never blocks it: everything
- * here reads /proc.  It links no libpython.
+ * In attribute mode it also hands each worker's userfaultfd to the fault
+ * handler (cowfault.c), loads the zygote's object index for it, and adds
+ * the handler's top lists to the report.
+ *
+ * It never touches a worker's memory: everything here reads /proc.  It
+ * links no libpython.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -290,7 +290,8 @@ cowfault_protect(struct cow_fault *cf, const struct cow_vmas *vmas,
 		cf->vmas.v = v;
 		cf->vmas.cap = vmas->n;
 	}
-	memcpy(cf->vmas.v, vmas->v, vmas->n * sizeof(*v));
+	if (vmas->n > 0)
+		memcpy(cf->vmas.v, vmas->v, vmas->n * sizeof(*v));
 	cf->vmas.n = vmas->n;
 	cf->ranges = rs != NULL ? rs : &cowfault_no_ranges;
 	cf->interval = 0;
