@@ -34,10 +34,11 @@ CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
-	   common/cowkind.c common/atomicfile.c
+	   common/cowkind.c common/objindex.c common/atomicfile.c
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/worker.c server/zyglink.c server/wstatus.c \
-	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c
+	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
+	   server/cowtally.c server/cowfault.c
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 	   server/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
@@ -45,14 +46,15 @@ PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c
 PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/walk.c \
 	   pyhooks/immortal.c pyhooks/warmup.c pyhooks/bytecode.c \
-	   pyhooks/pack.c pyhooks/holes.c pyhooks/watch.c pyhooks/arena.c
+	   pyhooks/pack.c pyhooks/holes.c pyhooks/watch.c pyhooks/arena.c \
+	   pyhooks/cowindex.c
 
 obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # Pure modules the C unit tests link against (no main, no Python).
 UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
 	   server/wstatus.c server/memstat.c server/cowmap.c \
-	   server/cowreport.c)
+	   server/cowreport.c server/cowtally.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
 
 all: $(BUILD)/forkd $(BUILD)/forkd-zygote

@@ -40,6 +40,7 @@
 static struct cow_range	*cow_ranges;
 static size_t		 cow_nranges, cow_capranges;
 static int		 cow_frozen;
+static int		 cow_sorted;	/* by start, since the last change */
 
 int
 cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end)
@@ -63,6 +64,7 @@ cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end)
 	cow_ranges[cow_nranges].end = end;
 	cow_ranges[cow_nranges].kind = kind;
 	cow_nranges++;
+	cow_sorted = 0;
 	return 0;
 }
 
@@ -77,6 +79,7 @@ cow_range_remove(uintptr_t start, uintptr_t end)
 		if (cow_ranges[i - 1].start == start &&
 		    cow_ranges[i - 1].end == end) {
 			cow_ranges[i - 1] = cow_ranges[--cow_nranges];
+			cow_sorted = 0;
 			return 0;
 		}
 	return -ENOENT;
@@ -106,6 +109,29 @@ cow_range_cmp(const void *a, const void *b)
 }
 
 int
+cow_range_find(uintptr_t addr, struct cow_range *ret)
+{
+	size_t	lo = 0, hi = cow_nranges, mid;
+
+	if (!cow_sorted && cow_nranges > 0) {
+		qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges),
+		    cow_range_cmp);
+		cow_sorted = 1;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cow_ranges[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || addr >= cow_ranges[lo - 1].end)
+		return -ENOENT;
+	*ret = cow_ranges[lo - 1];
+	return 0;
+}
+
+int
 cow_ranges_write(const char *path)
 {
 	struct iovec	 iov;
@@ -114,7 +140,9 @@ cow_ranges_write(const char *path)
 	int		 n, r;
 
 	cow_frozen = 1;
-	qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges), cow_range_cmp);
+	if (cow_nranges > 0)	/* qsort(NULL, 0) is undefined */
+		qsort(cow_ranges, cow_nranges, sizeof(*cow_ranges),
+		    cow_range_cmp);
 	/* Neighbouring arenas of one kind become one line. */
 	for (i = 0; i < cow_nranges; i++) {
 		if (out > 0 && cow_ranges[out - 1].kind == cow_ranges[i].kind &&

@@ -26,10 +26,16 @@ int	cow_range_add(enum cow_kind kind, uintptr_t start, uintptr_t end);
 /* Forgets a range added before (an arena given back); 0 or -ENOENT. */
 int	cow_range_remove(uintptr_t start, uintptr_t end);
 /*
- * Copies up to max of the ranges of one kind into ret, in the order they
- * were added; returns how many there are (maybe more than max).
+ * Copies up to max of the ranges of one kind into ret, in the registry's
+ * order (the order they were added, until cow_range_find() sorts it by
+ * address); returns how many there are (maybe more than max).
  */
 size_t	cow_ranges_of(enum cow_kind kind, struct cow_range *ret, size_t max);
+/*
+ * The registered range that holds addr: 0 and *ret, or -ENOENT.  Sorts
+ * the registry when it changed since the last call.
+ */
+int	cow_range_find(uintptr_t addr, struct cow_range *ret);
 /*
  * Writes the ranges, sorted and with neighbours of one kind merged, to
  * path (tmp file + rename), and freezes the registry.  Returns the number

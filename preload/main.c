@@ -19,6 +19,7 @@
 
 #include "exitcodes.h"
 #include "log.h"
+#include "mono.h"
 #include "proctitle.h"
 #include "proto.h"
 #include "py.h"
@@ -31,7 +32,7 @@ enum {
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
 	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
-	OPT_WATCH, OPT_COW, OPT_COW_RANGES,
+	OPT_WATCH, OPT_COW, OPT_COW_RANGES, OPT_COW_INDEX,
 };
 
 static const struct option zygote_options[] = {
@@ -57,6 +58,7 @@ static const struct option zygote_options[] = {
 	{ "watch-types",	no_argument,	   NULL, OPT_WATCH },
 	{ "cow",		required_argument, NULL, OPT_COW },
 	{ "cow-ranges",		required_argument, NULL, OPT_COW_RANGES },
+	{ "cow-index",		required_argument, NULL, OPT_COW_INDEX },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -164,6 +166,9 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 		case OPT_COW_RANGES:
 			o->cow_ranges = optarg;
 			break;
+		case OPT_COW_INDEX:
+			o->cow_index = optarg;
+			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal.mode) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
@@ -193,6 +198,26 @@ zygote_ready(const struct zygote_opts *o)
 	    py_version(v, sizeof(v)), o->app);
 	if (send(PROTO_CONTROL_FD, &m, sizeof(m), MSG_NOSIGNAL) == -1)
 		fatal("send READY");
+}
+
+/*
+ * Writes attribute mode's object index.  A failure is logged and costs
+ * only the names: the supervisor still counts pages.
+ */
+static void
+zygote_index(const char *path)
+{
+	struct py_index_report	rep;
+	struct timespec		t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (py_cow_index(path, &rep) != 0)
+		return;
+	log_info("cow: object index: %zu entries (%zu objects, %zu parts, "
+	    "%zu named by their owner), %.1f MiB, %.1f ms%s", rep.entries,
+	    rep.objects, rep.parts, rep.owned, rep.bytes / 1048576.0,
+	    mono_ms_since(&t0), rep.pool_size ? "" : " (obmalloc pool "
+	    "layout not recognised: block sizes estimated)");
 }
 
 int
@@ -267,6 +292,8 @@ main(int argc, char *argv[])
 			log_info("--ksm: the zygote and its workers are "
 			    "mergeable by KSM");
 	}
+	if (o.cow == COW_ATTRIBUTE && o.cow_index != NULL)
+		zygote_index(o.cow_index);
 	if (o.cow != COW_OFF && o.cow_ranges != NULL) {
 		/* Without it the report counts arenas as "other". */
 		if ((r = cow_ranges_write(o.cow_ranges)) < 0)

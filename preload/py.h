@@ -84,6 +84,19 @@ int	py_fill_pools(struct py_holes_report *ret);
  * (3.11), or -1 (logged).
  */
 int	py_watch_types(size_t *ret_classes);
+struct py_index_report {
+	size_t		objects;	/* objects the walk reached */
+	size_t		parts;		/* separately allocated parts */
+	size_t		owned;		/* entries named by their owner */
+	size_t		entries;	/* written (overlaps dropped) */
+	size_t		bytes;		/* the file's size */
+	unsigned	pool_size;	/* 0: pool arithmetic off */
+};
+/*
+ * Writes the copy-on-write tracker's object index (attribute mode) to
+ * path; 0 or -1 (logged).
+ */
+int	py_cow_index(const char *path, struct py_index_report *ret);
 /* Logs the names of the Python threads alive (for the refusal to fork). */
 void	py_log_threads(void);
 void	py_before_fork(void);

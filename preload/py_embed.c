@@ -351,6 +351,16 @@ py_fill_pools(struct py_holes_report *ret)
 	return -1;
 }
 
+int
+py_cow_index(const char *path, struct py_index_report *ret)
+{
+	if (forkd_cow_index(path, ret) != 0) {
+		py_log_error("cow: cannot write the object index %s:", path);
+		return -1;
+	}
+	return 0;
+}
+
 void
 py_log_threads(void)
 {

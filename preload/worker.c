@@ -91,6 +91,10 @@ worker_log_cow(const struct cow_reg *reg)
 		log_debug("cow: %u mappings registered (%.1f MiB), %u "
 		    "refused, in %.2f ms", reg->mappings,
 		    reg->bytes / 1048576.0, reg->refused, reg->ms);
+	if (reg->mode == COW_ATTRIBUTE && reg->refused > 0)
+		log_info("cow: %u private file mappings (libpython's .data "
+		    "among them) refuse synchronous write-protect: attribute "
+		    "mode does not see their writes", reg->refused);
 	if (reg->downgraded)
 		log_info("cow: attribute mode needs a userfaultfd that takes "
 		    "kernel-mode faults (CAP_SYS_PTRACE, "

@@ -32,6 +32,7 @@ struct zygote_opts {
 	int		 ksm;
 	enum cow_mode	 cow;		/* --cow */
 	const char	*cow_ranges;	/* where the seal writes the ranges */
+	const char	*cow_index;	/* attribute mode's object index */
 	struct warmup_opts warmup;
 };
 

@@ -3,7 +3,8 @@
  * Without ANON_VMA_NAME an arena is just anonymous memory in
  * /proc/PID/maps, so the zygote wraps the arena allocator and records
  * each arena it hands out (preload/cowreg.c's range registry, written to the
- * ranges file at seal).
+ * ranges file at seal); the frames' data stack chunks, which come from
+ * the same allocator, are not recorded.
  *
  * The wrapper delegates every call to the allocator it replaced and only
  * records; it is installed between Py_PreInitialize() and
@@ -18,8 +19,21 @@
 
 /* The allocator wrapped: one per process, set once before start-up. */
 static PyObjectArenaAllocator	arena_orig;
-/* The size of an arena, learnt from the first allocation. */
+/* The size of an arena, learnt from the first arena. */
 static size_t			arena_size;
+
+/*
+ * obmalloc asks for arenas of one size: 1 MiB (ARENA_BITS 20, with the
+ * radix tree, the 64-bit default) or 256 KiB.  3.11+ also takes the
+ * frames' data stack chunks from this allocator (16 KiB, doubled for a
+ * bigger frame): those hold no objects, and a worker's calls write them,
+ * so they count as "other", not as arenas.
+ */
+static int
+arena_is_arena(size_t size)
+{
+	return size == ((size_t)1 << 20) || size == ((size_t)1 << 18);
+}
 
 static void *
 arena_alloc(void *ctx, size_t size)
@@ -27,8 +41,9 @@ arena_alloc(void *ctx, size_t size)
 	void	*p;
 
 	(void)ctx;
-	if ((p = arena_orig.alloc(arena_orig.ctx, size)) == NULL)
-		return NULL;
+	if ((p = arena_orig.alloc(arena_orig.ctx, size)) == NULL ||
+	    !arena_is_arena(size))
+		return p;
 	if (arena_size == 0)
 		arena_size = size;
 	/* Out of memory for the table: the arena is just "other". */
@@ -41,7 +56,8 @@ static void
 arena_free(void *ctx, void *p, size_t size)
 {
 	(void)ctx;
-	(void)cow_range_remove((uintptr_t)p, (uintptr_t)p + size);
+	if (arena_is_arena(size))
+		(void)cow_range_remove((uintptr_t)p, (uintptr_t)p + size);
 	arena_orig.free(arena_orig.ctx, p, size);
 }
 

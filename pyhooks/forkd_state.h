@@ -69,6 +69,14 @@ int	forkd_fill_pools(struct py_holes_report *ret);
  */
 int	forkd_watch_types(size_t *ret_classes);
 
+/*
+ * cowindex.c: writes attribute mode's object index to path, filling *st
+ * (preload/py.h's plain C report).  Returns 0, or -1 with an exception
+ * set.
+ */
+struct py_index_report;
+int	forkd_cow_index(const char *path, struct py_index_report *st);
+
 /* warmup.c: the in-process warmup client. */
 int	forkd_warmup_types(PyObject *m, struct forkd_state *st);
 /* Runs one raw request; returns a new WarmupResponse or NULL. */

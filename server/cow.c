@@ -11,8 +11,12 @@
  * page there: the worker's is a copy) or new.  One log line per worker
  * and a total; the JSON report rewritten atomically (cowreport.c).
  *
- * It never touches a worker's memory and never blocks it: everything
- * here reads /proc.  It links no libpython.
+ * In attribute mode it also hands each worker's userfaultfd to the fault
+ * handler (cowfault.c), loads the zygote's object index for it, and adds
+ * the handler's top lists to the report.
+ *
+ * It never touches a worker's memory: everything here reads /proc.  It
+ * links no libpython.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -30,6 +34,7 @@
 
 #include "atomicfile.h"
 #include "cow.h"
+#include "cowfault.h"
 #include "cowmap.h"
 #include "cowreport.h"
 #include "forkd.h"
@@ -68,10 +73,15 @@ struct cow_region {
 	uint64_t	end;
 };
 
+/* Ticks (100 ms) attribute mode waits for a worker's userfaultfd. */
+#define COW_ATTACH_TICKS	50
+
 /* The tracker's state for one worker. */
 struct cow_track {
 	enum cow_method			method;
 	int				scan_refused;	/* stay on pagemap */
+	unsigned			attach_tries;
+	struct cow_fault		*fault;	/* attribute mode's handler */
 	struct cow_worker_report	rep;	/* at the last stats tick */
 };
 
@@ -82,6 +92,8 @@ struct cow {
 	uint64_t		 zero_pfn;	/* 0: unknown */
 	struct cow_ranges	 ranges;	/* of ranges_gen's zygote */
 	unsigned		 ranges_gen;
+	struct cow_index	*index;		/* attribute: the current one */
+	unsigned		 index_gen;	/* last generation tried */
 	struct cow_vmas		 vmas;		/* scratch: a worker's maps */
 	struct cow_buf		 text;		/* scratch: a file's text */
 	struct cow_region	*regions;	/* scratch: written regions */
@@ -208,6 +220,7 @@ cow_fini(struct forkd *f)
 		closedir(d);
 	}
 	(void)rmdir(c->dir);
+	cow_index_put(c->index);
 	cowmap_ranges_free(&c->ranges);
 	cowmap_vmas_free(&c->vmas);
 	cow_buf_free(&c->text);
@@ -225,6 +238,16 @@ cow_ranges_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
 	return 0;
 }
 
+int
+cow_index_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
+{
+	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
+		return -ENOENT;
+	if (snprintf(buf, len, "%s/index.%u", f->cow->dir, gen) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 void
 cow_worker_started(struct forkd *f, struct worker *w)
 {
@@ -238,6 +261,9 @@ void
 cow_worker_gone(struct forkd *f, struct worker *w)
 {
 	(void)f;
+	if (w->cow == NULL)
+		return;
+	cowfault_release(w->cow->fault);
 	free(w->cow);
 	w->cow = NULL;
 }
@@ -309,28 +335,9 @@ cow_region_add(struct cow *c, uint64_t start, uint64_t end)
 static enum cow_method
 cow_detect(pid_t pid)
 {
-	char		 path[64], link[64], buf[512], *api;
-	unsigned long long api_v, ioctls;
-	unsigned	 features;
-	ssize_t		 n;
-	int		 fd;
+	unsigned	features;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, PROTO_COW_FD);
-	if ((n = readlink(path, link, sizeof(link) - 1)) == -1)
-		return COW_METHOD_PAGEMAP;
-	link[n] = '\0';
-	if (strcmp(link, "anon_inode:[userfaultfd]") != 0)
-		return COW_METHOD_PAGEMAP;
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid,
-	    PROTO_COW_FD);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return COW_METHOD_PAGEMAP;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	/* "API:\t<api>:<features>:<ioctls>" */
-	if ((api = strstr(buf, "API:\t")) == NULL ||
-	    sscanf(api + 5, "%llx:%x:%llx", &api_v, &features, &ioctls) != 3)
+	if (cowfault_inspect(pid, PROTO_COW_FD, &features) != 0)
 		return COW_METHOD_PAGEMAP;
 	return (features & UFFD_FEATURE_WP_ASYNC) ? COW_METHOD_ASYNC :
 	    COW_METHOD_SYNC;
@@ -578,22 +585,126 @@ cow_load_ranges(struct forkd *f)
 	c->ranges_gen = f->zyg.generation;
 }
 
+/* Loads the current zygote's object index (attribute mode). */
+static void
+cow_load_index(struct forkd *f)
+{
+	struct cow		*c = f->cow;
+	struct cow_index	*ix;
+	char			 path[PATH_MAX];
+	int			 r;
+
+	if (f->cfg.cow != COW_ATTRIBUTE || f->zyg.state != ZYGOTE_READY ||
+	    c->index_gen == f->zyg.generation)
+		return;
+	c->index_gen = f->zyg.generation;
+	if (cow_index_path(f, f->zyg.generation, path, sizeof(path)) != 0)
+		return;
+	if ((ix = calloc(1, sizeof(*ix))) == NULL)
+		return;
+	if ((r = objindex_open(path, &ix->x)) != 0) {
+		log_warnc(r, "cow: %s: writes are named by kind of memory only",
+		    path);
+		free(ix);
+		return;
+	}
+	ix->generation = f->zyg.generation;
+	ix->refs = 1;
+	cow_index_put(c->index);
+	c->index = ix;
+}
+
+/* The ranges of generation gen's zygote, if loaded, else none. */
+static const struct cow_ranges *
+cow_gen_ranges(const struct cow *c, unsigned gen)
+{
+	static const struct cow_ranges	none;
+
+	return gen == c->ranges_gen ? &c->ranges : &none;
+}
+
+/* Reads pid's maps into c->vmas: 0 or -errno. */
+static int
+cow_read_maps(struct cow *c, pid_t pid)
+{
+	char	path[64];
+	int	r;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if ((r = cow_read_text(c, path)) != 0)
+		return r;
+	return cowmap_parse_maps(&c->vmas, c->text.p, c->text.len);
+}
+
+/*
+ * Attribute mode, every tick until it is done: takes a new worker's
+ * userfaultfd and protects its memory.  The worker parks the fd right
+ * after fork, so the first tries may find nothing yet.
+ */
+static void
+cow_attach(struct forkd *f, struct worker *w)
+{
+	struct cow		*c = f->cow;
+	struct cow_track	*t = w->cow;
+	struct cow_index	*ix = NULL;
+	int			 r;
+
+	if (c->index != NULL && c->index->generation == w->generation)
+		ix = c->index;
+	r = cowfault_attach(w->pidfd, w->pid, c->page_shift, ix, &t->fault);
+	if (r == -EAGAIN && ++t->attach_tries < COW_ATTACH_TICKS)
+		return;
+	t->attach_tries = COW_ATTACH_TICKS;	/* done, whatever happened */
+	if (r == -ENOTSUP || r == -EAGAIN)
+		return;		/* the worker said why (count mode, or none) */
+	if (r != 0) {
+		log_warnc(r, "cow: worker %u pid %d: cannot take its "
+		    "userfaultfd, counting pages only", w->id, (int)w->pid);
+		return;
+	}
+	if ((r = cow_read_maps(c, w->pid)) == 0)
+		r = cowfault_protect(t->fault, &c->vmas,
+		    cow_gen_ranges(c, w->generation));
+	if (r != 0)
+		log_warnc(r, "cow: worker %u pid %d: cannot protect its "
+		    "memory", w->id, (int)w->pid);
+	else
+		log_debug("cow: worker %u pid %d: its writes fault to the "
+		    "supervisor%s", w->id, (int)w->pid, ix != NULL ? "" :
+		    " (no object index: named by kind of memory)");
+}
+
+void
+cow_tick(struct forkd *f)
+{
+	struct worker	*w;
+	unsigned	 i;
+
+	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
+		return;
+	cow_load_ranges(f);
+	cow_load_index(f);
+	for (i = 0; i < f->nworkers; i++) {
+		w = &f->workers[i];
+		if (w->state == WORKER_RUNNING && w->cow != NULL &&
+		    w->pidfd >= 0 && w->cow->fault == NULL &&
+		    w->cow->attach_tries < COW_ATTACH_TICKS)
+			cow_attach(f, w);
+	}
+}
+
 /* Reads worker w's written pages into w->cow->rep: 0 or -errno. */
 static int
 cow_scan_worker(struct forkd *f, struct worker *w)
 {
-	static const struct cow_ranges	 none;
 	struct cow			*c = f->cow;
 	struct cow_track		*t = w->cow;
-	const struct cow_ranges		*rs = &none;
 	char				 path[64];
 	uint64_t			 lo = UINT64_MAX, hi = 0;
 	size_t				 i;
 	int				 r, zfd = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)w->pid);
-	if ((r = cow_read_text(c, path)) != 0 ||
-	    (r = cowmap_parse_maps(&c->vmas, c->text.p, c->text.len)) != 0)
+	if ((r = cow_read_maps(c, w->pid)) != 0)
 		return r;
 	for (i = 0; i < c->vmas.n; i++)
 		if (c->vmas.v[i].trackable) {
@@ -625,8 +736,6 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 	}
 	if (r != 0)
 		return r;
-	if (w->generation == c->ranges_gen)
-		rs = &c->ranges;
 	if (f->zyg.state == ZYGOTE_READY &&
 	    f->zyg.generation == w->generation && f->zyg.pid > 0) {
 		snprintf(path, sizeof(path), "/proc/%d/pagemap",
@@ -637,10 +746,42 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 	t->rep.pid = w->pid;
 	t->rep.generation = w->generation;
 	t->rep.method = cow_method_names[t->method];
-	cow_classify(c, rs, zfd, &t->rep);
+	cow_classify(c, cow_gen_ranges(c, w->generation), zfd, &t->rep);
 	if (zfd >= 0)
 		close(zfd);
+	if (t->fault != NULL) {
+		cowfault_report(t->fault, &t->rep);
+		/* Sampling: what is written again shows up again. */
+		(void)cowfault_protect(t->fault, &c->vmas,
+		    cow_gen_ranges(c, w->generation));
+	}
 	return 0;
+}
+
+/* Logs the first five names of each of rep's top lists. */
+static void
+cow_log_tops(const char *who, const struct cow_worker_report *rep)
+{
+	char		 line[1024];
+	size_t		 i, len;
+	unsigned	 l;
+	int		 n;
+
+	for (l = 0; l < COW_NLISTS; l++) {
+		line[0] = '\0';
+		for (i = 0, len = 0; i < rep->ntop[l] && i < 5; i++) {
+			n = snprintf(line + len, sizeof(line) - len,
+			    "%s%s %llu/%llu", i ? ", " : "", rep->top[l][i].name,
+			    (unsigned long long)rep->top[l][i].faults,
+			    (unsigned long long)rep->top[l][i].pages);
+			if (n < 0 || (size_t)n >= sizeof(line) - len)
+				break;
+			len += (size_t)n;
+		}
+		log_info("cow: %s: top %s (faults/pages): %s", who,
+		    cow_list_name((enum cow_list)l),
+		    rep->ntop[l] ? line : "none");
+	}
 }
 
 static void
@@ -679,16 +820,22 @@ cow_stats(struct forkd *f)
 	struct iovec			 iov;
 	struct worker			*w;
 	struct timespec			 t0;
+	const struct cow_tally		**tallies;
 	char				 who[64];
-	unsigned			 i, k, n = 0;
+	unsigned			 i, k, l, n = 0, nt = 0;
 	int				 r;
 
 	if (c == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cow_load_ranges(f);
-	if ((reps = calloc(f->nworkers, sizeof(*reps))) == NULL)
+	reps = calloc(f->nworkers, sizeof(*reps));
+	tallies = calloc(f->nworkers, sizeof(*tallies));
+	if (reps == NULL || tallies == NULL) {
+		free(reps);
+		free(tallies);
 		return;
+	}
 	memset(&total, 0, sizeof(total));
 	total.compared = 1;
 	for (i = 0; i < f->nworkers; i++) {
@@ -710,10 +857,24 @@ cow_stats(struct forkd *f)
 			total.pages.fresh[k] += reps[n].pages.fresh[k];
 		}
 		total.compared &= reps[n].compared;
+		if (w->cow->fault != NULL) {
+			cow_log_tops(who, &reps[n]);
+			log_debug("cow: %s: %.1f us per fault in the handler",
+			    who, cowfault_us_per_fault(w->cow->fault));
+			tallies[nt++] = cowfault_tally(w->cow->fault);
+			total.faults += reps[n].faults;
+			total.unresolved += reps[n].unresolved;
+		}
 		n++;
 	}
 	snprintf(who, sizeof(who), "%u workers", n);
 	cow_log_pages(who, &total, c->page_shift);
+	if (f->cfg.cow == COW_ATTRIBUTE) {
+		total.attributed = 1;
+		for (l = 0; l < COW_NLISTS; l++)
+			total.ntop[l] = cow_tally_top(tallies, nt,
+			    (enum cow_list)l, total.top[l], COW_TOP_MAX);
+	}
 	log_debug("cow: %u workers read in %.2f ms", n, mono_ms_since(&t0));
 	if (f->cfg.cow_report != NULL) {
 		memset(&rep, 0, sizeof(rep));
@@ -734,4 +895,5 @@ cow_stats(struct forkd *f)
 		cow_buf_free(&json);
 	}
 	free(reps);
+	free(tallies);
 }

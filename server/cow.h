@@ -30,9 +30,20 @@ void	cow_fini(struct forkd *f);
  */
 int	cow_ranges_path(const struct forkd *f, unsigned gen, char *buf,
 	    size_t len);
+/*
+ * The object index of generation gen, into buf: 0, -ENOENT when not in
+ * attribute mode, or -ENAMETOOLONG.
+ */
+int	cow_index_path(const struct forkd *f, unsigned gen, char *buf,
+	    size_t len);
 /* A worker started, or is gone (its slot is reused after this). */
 void	cow_worker_started(struct forkd *f, struct worker *w);
 void	cow_worker_gone(struct forkd *f, struct worker *w);
+/*
+ * Every tick (100 ms), attribute mode: takes new workers' userfaultfds
+ * and protects their memory.
+ */
+void	cow_tick(struct forkd *f);
 /*
  * Every --stats-interval: reads each running worker's written pages,
  * logs one line per worker and a total, rewrites the JSON report.

@@ -92,7 +92,8 @@ cowmap_parse_ranges(struct cow_ranges *rs, const char *text, size_t len)
 		}
 		rs->n++;
 	}
-	qsort(rs->r, rs->n, sizeof(*rs->r), cowmap_range_cmp);
+	if (rs->n > 0)		/* qsort(NULL, 0) is undefined */
+		qsort(rs->r, rs->n, sizeof(*rs->r), cowmap_range_cmp);
 	return 0;
 }
 

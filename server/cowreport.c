@@ -109,14 +109,23 @@ cowreport_kinds(struct cow_buf *b, const uint64_t pages[COW_NKINDS],
 	cow_buf_printf(b, "}");
 }
 
+/* The lists' names: JSON keys and log words. */
+static const char *const cowreport_lists[COW_NLISTS] = {
+	[COW_LIST_TYPES] = "types",
+	[COW_LIST_MODULES] = "modules",
+	[COW_LIST_FUNCTIONS] = "functions",
+	[COW_LIST_OBJECTS] = "objects",
+};
+
+const char *
+cow_list_name(enum cow_list l)
+{
+	return (unsigned)l < COW_NLISTS ? cowreport_lists[l] : "?";
+}
+
 static void
 cowreport_tops(struct cow_buf *b, const struct cow_worker_report *w)
 {
-	static const char *const names[COW_NLISTS] = {
-		[COW_LIST_TYPES] = "types",
-		[COW_LIST_MODULES] = "modules",
-		[COW_LIST_FUNCTIONS] = "functions",
-	};
 	unsigned	l;
 	size_t		i;
 
@@ -124,7 +133,8 @@ cowreport_tops(struct cow_buf *b, const struct cow_worker_report *w)
 	    "\"top\": {", (unsigned long long)w->faults,
 	    (unsigned long long)w->unresolved);
 	for (l = 0; l < COW_NLISTS; l++) {
-		cow_buf_printf(b, "%s\"%s\": [", l ? ", " : "", names[l]);
+		cow_buf_printf(b, "%s\"%s\": [", l ? ", " : "",
+		    cow_list_name(l));
 		for (i = 0; i < w->ntop[l]; i++) {
 			cow_buf_printf(b, "%s{\"name\": ", i ? ", " : "");
 			cow_buf_json_str(b, w->top[l][i].name);

@@ -15,9 +15,10 @@
 #define COW_TOP_MAX	10
 
 enum cow_list {
-	COW_LIST_TYPES = 0,
-	COW_LIST_MODULES,
-	COW_LIST_FUNCTIONS,
+	COW_LIST_TYPES = 0,	/* the written objects' types */
+	COW_LIST_MODULES,	/* their modules */
+	COW_LIST_FUNCTIONS,	/* code objects written: their functions */
+	COW_LIST_OBJECTS,	/* the objects: label, or type if none */
 	COW_NLISTS
 };
 
@@ -65,6 +66,8 @@ struct cow_buf {
 	int	 oom;
 };
 
+/* "types", "modules", "functions", "objects". */
+const char *cow_list_name(enum cow_list l);
 void	cow_buf_printf(struct cow_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string, quotes and escapes included. */

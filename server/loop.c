@@ -86,6 +86,17 @@ loop_timeout(struct op *op, struct __kernel_timespec *ts)
 }
 
 int
+loop_poll(struct op *op, int fd, unsigned mask)
+{
+	struct io_uring_sqe	*sqe;
+
+	if ((sqe = loop_sqe(op)) == NULL)
+		return -EBUSY;
+	io_uring_prep_poll_add(sqe, fd, mask);
+	return 0;
+}
+
+int
 loop_cancel(struct op *op)
 {
 	struct io_uring_sqe	*sqe;

@@ -28,6 +28,8 @@ int	loop_read(struct op *op, int fd, void *buf, unsigned len);
 /* For SOCK_SEQPACKET: res > len means the packet was truncated. */
 int	loop_recv(struct op *op, int fd, void *buf, unsigned len);
 int	loop_timeout(struct op *op, struct __kernel_timespec *ts);
+/* One-shot poll for mask (POLLIN ...); res is the events that fired. */
+int	loop_poll(struct op *op, int fd, unsigned mask);
 int	loop_cancel(struct op *op);
 /* Submits what is queued, waits for one completion, runs them all. */
 int	loop_run_once(void);

@@ -176,6 +176,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	if (f->mode == MODE_RUN) {
 		zygote_tick(f, now);
 		worker_tick(f, now);
+		cow_tick(f);
 		if (f->cfg.stats_interval > 0 && now >= f->next_stats_ms) {
 			worker_stats(f);
 			cow_stats(f);

@@ -39,7 +39,7 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 {
 	const char	*argv[ZYGOTE_MAX_ARGS];
 	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
-	char		 ranges[PATH_MAX];
+	char		 ranges[PATH_MAX], index[PATH_MAX];
 	int		 moved[CONFIG_MAX_BINDS + 1];
 	size_t		 i, n = 0;
 	sigset_t	 all;
@@ -114,6 +114,10 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 	    sizeof(ranges)) == 0) {
 		argv[n++] = "--cow-ranges";
 		argv[n++] = ranges;
+	}
+	if (cow_index_path(f, f->zyg.generation, index, sizeof(index)) == 0) {
+		argv[n++] = "--cow-index";
+		argv[n++] = index;
 	}
 	for (i = 0; i < f->cfg.npythonpath; i++) {
 		argv[n++] = "--pythonpath";

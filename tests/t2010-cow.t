@@ -3,13 +3,18 @@
 # thousands of small sealed buffers reports at least that many written
 # obmalloc pages and an idle worker few; the JSON report is valid and
 # complete; FORKD_COW_METHOD=pagemap runs the fallback and says so;
-# --cow off registers nothing and reports nothing.
+# --cow off registers nothing and reports nothing; --cow attribute names
+# the objects written: a class's instances, a module's dict.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 23
 
 case $("$FORKD" --version 2>/dev/null) in
 *"copy-on-write tracker: count"*) uffd=1 ;;
 *) uffd=0 ;;
+esac
+case $("$FORKD" --version 2>/dev/null) in
+*"attribute yes"*) attr=1 ;;
+*) attr=0 ;;
 esac
 
 mkdir "$T/app"
@@ -19,10 +24,23 @@ import os
 # 20,000 buffers of 200 bytes: about 1,000 pages of obmalloc arenas.
 BUFS = [bytearray(200) for _ in range(20000)]
 
+class TrackedWidget:
+    def __init__(self, i):
+        self.count = i
+
+WIDGETS = [TrackedWidget(i) for i in range(3000)]
+REGISTRY = {"key%d" % i: i for i in range(3000)}
+
 def app(environ, start_response):
-    if environ["PATH_INFO"] == "/write":
+    path = environ["PATH_INFO"]
+    if path == "/write":
         for b in BUFS:
             b[0] = (b[0] + 1) & 255
+    elif path == "/mutate":
+        for w in WIDGETS:
+            w.count += 1
+        for k in REGISTRY:
+            REGISTRY[k] += 1
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [str(os.getpid()).encode()]
 PY
@@ -99,6 +117,41 @@ ok $? "the fallback counts the writer's obmalloc pages too ($(cowq "$writer" wri
 is "$(cowq "$writer" method)" pagemap "the report says which method ran"
 like "$(cat "$LOG")" "cow: worker 1 pid $writer \(pagemap\): written" "so does the log"
 stop_forkd TERM
+
+# Attribute mode: the supervisor names what was written.
+if [ $attr -eq 1 ]; then
+	start_forkd --app cowapp:app --chdir "$T/app" -w 1 --stats-interval 1 \
+	    --cow attribute --cow-report "$T/cow.json" --log-level debug
+	w=$(worker_pids)
+	wait_for "[ \$(loggrep 'cow: worker 1 pid $w: its writes fault to the supervisor') -ge 1 ]" 5
+	ok $? "attribute mode: the supervisor takes the worker's userfaultfd"
+	like "$(cat "$LOG")" "cow: object index: [0-9]+ entries" "the zygote wrote its object index"
+	get /mutate >/dev/null
+	wait_for "cowq $w top.objects | grep -q cowapp.REGISTRY" 10
+	ok $? "the written module global is named (cowapp.REGISTRY)"
+	like "$(cowq "$w" top.types)" "cowapp\.TrackedWidget" \
+	    "the written instances' class is among the top types"
+	is "$(cowq "$w" method)" uffd-sync "the method is a synchronous userfaultfd"
+	"$PY" - "$T/cow.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["mode"] == "attribute"
+for w in r["workers"] + [r["total"]]:
+    assert w["faults"] >= 1 and w["unresolved"] <= w["faults"]
+    assert sorted(w["top"]) == ["functions", "modules", "objects", "types"]
+    for lst in w["top"].values():
+        for e in lst:
+            assert e["name"] and e["faults"] >= e["pages"] >= 1
+PY
+	ok $? "the attribute report's top lists parse and add up"
+	like "$(cat "$LOG")" "cow: worker 1 pid $w \(uffd-sync\): top types \(faults/pages\): .*TrackedWidget [0-9]+/[0-9]+" \
+	    "the log has the top types"
+	stop_forkd TERM
+else
+	for i in 1 2 3 4 5 6 7; do
+		ok 0 "# SKIP no synchronous userfaultfd for kernel-mode faults here"
+	done
+fi
 
 # --cow off: no userfaultfd in the worker, no report.
 rm -f "$T/cow.json"
