@@ -87,13 +87,14 @@ struct cow_track {
 
 /* The tracker: one per supervisor, hung on struct forkd. */
 struct cow {
-	char			 dir[PATH_MAX];	/* private, 0700 */
+	char			 base[PATH_MAX - 64];	/* $TMPDIR or /tmp */
+	char			 dir[PATH_MAX];	/* the starting zygote's, 0700 */
+	unsigned		 dir_gen;	/* its generation; "" when none */
 	unsigned		 page_shift;
 	uint64_t		 zero_pfn;	/* 0: unknown */
 	struct cow_ranges	 ranges;	/* of ranges_gen's zygote */
 	unsigned		 ranges_gen;
 	struct cow_index	*index;		/* attribute: the current one */
-	unsigned		 index_gen;	/* last generation tried */
 	struct cow_vmas		 vmas;		/* scratch: a worker's maps */
 	struct cow_buf		 text;		/* scratch: a file's text */
 	struct cow_region	*regions;	/* scratch: written regions */
@@ -143,14 +144,10 @@ cow_init(struct forkd *f)
 		return -ENOMEM;
 	if (tmp == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	if (snprintf(c->dir, sizeof(c->dir), "%s/forkd-cow.XXXXXX", tmp) >=
-	    (int)sizeof(c->dir)) {
+	if (snprintf(c->base, sizeof(c->base), "%s", tmp) >=
+	    (int)sizeof(c->base)) {
 		free(c);
 		return -ENAMETOOLONG;
-	}
-	if (mkdtemp(c->dir) == NULL) {		/* mode 0700 */
-		free(c);
-		return -errno;
 	}
 	while ((1L << c->page_shift) < ps)
 		c->page_shift++;
@@ -202,15 +199,15 @@ cow_probe(char *buf, size_t len)
 		    scan == 0 ? "yes" : strerror(-scan));
 }
 
-void
-cow_fini(struct forkd *f)
+/* Removes the zygote's directory and what it wrote there, if any. */
+static void
+cow_remove_dir(struct cow *c)
 {
-	struct cow	*c = f->cow;
 	struct dirent	*de;
 	DIR		*d;
 	int		 dfd;
 
-	if (c == NULL)
+	if (c->dir[0] == '\0')
 		return;
 	if ((d = opendir(c->dir)) != NULL) {
 		dfd = dirfd(d);
@@ -220,6 +217,35 @@ cow_fini(struct forkd *f)
 		closedir(d);
 	}
 	(void)rmdir(c->dir);
+	c->dir[0] = '\0';
+}
+
+int
+cow_zygote_starting(struct forkd *f)
+{
+	struct cow	*c = f->cow;
+
+	if (c == NULL)
+		return 0;
+	cow_remove_dir(c);	/* a zygote that died before it was ready */
+	/* base is short enough for the name to fit. */
+	(void)snprintf(c->dir, sizeof(c->dir), "%s/forkd-cow.XXXXXX", c->base);
+	if (mkdtemp(c->dir) == NULL) {		/* mode 0700 */
+		c->dir[0] = '\0';
+		return -errno;
+	}
+	c->dir_gen = f->zyg.generation;
+	return 0;
+}
+
+void
+cow_fini(struct forkd *f)
+{
+	struct cow	*c = f->cow;
+
+	if (c == NULL)
+		return;
+	cow_remove_dir(c);
 	cow_index_put(c->index);
 	cowmap_ranges_free(&c->ranges);
 	cowmap_vmas_free(&c->vmas);
@@ -232,8 +258,11 @@ cow_fini(struct forkd *f)
 int
 cow_ranges_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
 {
-	if (f->cow == NULL ||
-	    snprintf(buf, len, "%s/ranges.%u", f->cow->dir, gen) >= (int)len)
+	const struct cow	*c = f->cow;
+
+	if (c == NULL || c->dir[0] == '\0' || c->dir_gen != gen)
+		return -ENOENT;
+	if (snprintf(buf, len, "%s/ranges", c->dir) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -241,9 +270,12 @@ cow_ranges_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
 int
 cow_index_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
 {
-	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
+	const struct cow	*c = f->cow;
+
+	if (c == NULL || f->cfg.cow != COW_ATTRIBUTE || c->dir[0] == '\0' ||
+	    c->dir_gen != gen)
 		return -ENOENT;
-	if (snprintf(buf, len, "%s/index.%u", f->cow->dir, gen) >= (int)len)
+	if (snprintf(buf, len, "%s/index", c->dir) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -564,7 +596,7 @@ cow_classify(struct cow *c, const struct cow_ranges *rs, int zfd,
 	}
 }
 
-/* Loads the ranges file of the current zygote once it is ready. */
+/* Loads the ranges file of the zygote that just became ready. */
 static void
 cow_load_ranges(struct forkd *f)
 {
@@ -572,20 +604,19 @@ cow_load_ranges(struct forkd *f)
 	char		 path[PATH_MAX];
 	int		 r;
 
-	if (f->zyg.state != ZYGOTE_READY || c->ranges_gen == f->zyg.generation)
-		return;
-	if (cow_ranges_path(f, f->zyg.generation, path, sizeof(path)) != 0)
-		return;
-	if ((r = cow_read_text(c, path)) == 0)
+	c->ranges.n = 0;
+	c->ranges_gen = f->zyg.generation;
+	if ((r = cow_ranges_path(f, f->zyg.generation, path,
+	    sizeof(path))) == 0 && (r = cow_read_text(c, path)) == 0)
 		r = cowmap_parse_ranges(&c->ranges, c->text.p, c->text.len);
 	if (r != 0) {
-		log_warnc(r, "cow: %s: obmalloc arenas count as other", path);
+		log_warnc(r, "cow: no ranges file from the zygote: obmalloc "
+		    "arenas count as other");
 		c->ranges.n = 0;
 	}
-	c->ranges_gen = f->zyg.generation;
 }
 
-/* Loads the current zygote's object index (attribute mode). */
+/* Maps the object index of the zygote that just became ready. */
 static void
 cow_load_index(struct forkd *f)
 {
@@ -594,17 +625,19 @@ cow_load_index(struct forkd *f)
 	char			 path[PATH_MAX];
 	int			 r;
 
-	if (f->cfg.cow != COW_ATTRIBUTE || f->zyg.state != ZYGOTE_READY ||
-	    c->index_gen == f->zyg.generation)
+	if (f->cfg.cow != COW_ATTRIBUTE)
 		return;
-	c->index_gen = f->zyg.generation;
-	if (cow_index_path(f, f->zyg.generation, path, sizeof(path)) != 0)
+	if ((r = cow_index_path(f, f->zyg.generation, path,
+	    sizeof(path))) != 0) {
+		log_warnc(r, "cow: no object index: writes are named by kind "
+		    "of memory only");
 		return;
+	}
 	if ((ix = calloc(1, sizeof(*ix))) == NULL)
 		return;
 	if ((r = objindex_open(path, &ix->x)) != 0) {
-		log_warnc(r, "cow: %s: writes are named by kind of memory only",
-		    path);
+		log_warnc(r, "cow: the object index: writes are named by kind "
+		    "of memory only");
 		free(ix);
 		return;
 	}
@@ -612,6 +645,18 @@ cow_load_index(struct forkd *f)
 	ix->refs = 1;
 	cow_index_put(c->index);
 	c->index = ix;
+}
+
+void
+cow_zygote_ready(struct forkd *f)
+{
+	struct cow	*c = f->cow;
+
+	if (c == NULL)
+		return;
+	cow_load_ranges(f);
+	cow_load_index(f);	/* mapped: it outlives its name */
+	cow_remove_dir(c);
 }
 
 /* The ranges of generation gen's zygote, if loaded, else none. */
@@ -682,8 +727,6 @@ cow_tick(struct forkd *f)
 
 	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
 		return;
-	cow_load_ranges(f);
-	cow_load_index(f);
 	for (i = 0; i < f->nworkers; i++) {
 		w = &f->workers[i];
 		if (w->state == WORKER_RUNNING && w->cow != NULL &&
@@ -828,7 +871,6 @@ cow_stats(struct forkd *f)
 	if (c == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cow_load_ranges(f);
 	reps = calloc(f->nworkers, sizeof(*reps));
 	tallies = calloc(f->nworkers, sizeof(*tallies));
 	if (reps == NULL || tallies == NULL) {

@@ -12,11 +12,19 @@
 struct forkd;
 struct worker;
 
-/*
- * Sets up the tracker for f->cfg.cow (nothing for off): a private 0700
- * directory for the zygote's files.  Returns 0 or -errno.
- */
+/* Sets up the tracker for f->cfg.cow (nothing for off): 0 or -errno. */
 int	cow_init(struct forkd *f);
+/*
+ * A zygote of generation f->zyg.generation is about to start: makes the
+ * private 0700 directory it writes its files to (the one of a zygote
+ * that died before it was ready goes).  Returns 0 or -errno.
+ */
+int	cow_zygote_starting(struct forkd *f);
+/*
+ * The zygote is ready: reads its files, then removes them and their
+ * directory, so a supervisor killed later leaves nothing behind.
+ */
+void	cow_zygote_ready(struct forkd *f);
 /*
  * What this host allows, for forkd --version: writes a line such as
  * "count (userfaultfd write-protect + PAGEMAP_SCAN), attribute" into buf.
@@ -26,13 +34,13 @@ void	cow_probe(char *buf, size_t len);
 void	cow_fini(struct forkd *f);
 /*
  * The ranges file the zygote of generation gen writes at seal, into
- * buf.  Returns 0, or -ENAMETOOLONG.
+ * buf.  Returns 0, -ENOENT when it has no directory, or -ENAMETOOLONG.
  */
 int	cow_ranges_path(const struct forkd *f, unsigned gen, char *buf,
 	    size_t len);
 /*
  * The object index of generation gen, into buf: 0, -ENOENT when not in
- * attribute mode, or -ENAMETOOLONG.
+ * attribute mode or without a directory, or -ENAMETOOLONG.
  */
 int	cow_index_path(const struct forkd *f, unsigned gen, char *buf,
 	    size_t len);

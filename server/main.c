@@ -354,7 +354,7 @@ main(int argc, char *argv[])
 		fatalc(r, "cannot arm the loop");
 	f.next_stats_ms = now_ms() + f.cfg.stats_interval * 1000ULL;
 	if ((r = cow_init(&f)) != 0)
-		fatalc(r, "--cow: cannot make a private directory");
+		fatalc(r, "--cow");
 	if ((r = zygote_start(&f)) != 0) {
 		cow_fini(&f);
 		fatalc(r, "cannot start the zygote");

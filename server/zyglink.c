@@ -139,6 +139,9 @@ zygote_start(struct forkd *f)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		return -errno;
 	f->zyg.generation++;
+	/* Without it the zygote still starts: arenas count as "other". */
+	if ((r = cow_zygote_starting(f)) != 0)
+		log_warnc(r, "cow: cannot make a private directory");
 	if ((pid = fork()) == -1) {
 		r = -errno;
 		close(sv[0]);
@@ -210,6 +213,7 @@ zygote_recv_done(struct op *op, int res, uint32_t flags)
 			f->ever_ready = 1;
 			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
 			    m->info);
+			cow_zygote_ready(f);
 			worker_tick(f, now_ms());
 			break;
 		case PROTO_FORKED:

@@ -61,8 +61,9 @@ written_after() {
 	wait_for "[ \$(cowq $1 written.pages.obmalloc || echo 0) -ge $2 ]" 10
 }
 
-start_forkd --app cowapp:app --chdir "$T/app" -w 2 --stats-interval 1 \
-    --cow-report "$T/cow.json" --log-level debug
+mkdir "$T/tmp"
+TMPDIR=$T/tmp start_forkd --app cowapp:app --chdir "$T/app" -w 2 \
+    --stats-interval 1 --cow-report "$T/cow.json" --log-level debug
 ok $? "forkd starts with the tracker on (count, the default)"
 writer=$(get /write)
 idle=$(worker_pids | grep -vx "$writer" | head -n 1)
@@ -103,10 +104,12 @@ PY
 ok $? "the JSON report parses and has every field"
 ls "$T" | grep -q 'cow.json.tmp'
 ok $([ $? -ne 0 ]; echo $?) "no temporary report file is left"
-dir=$(sed -n 's|.*cow: [0-9]* ranges written to \(.*\)/ranges\.1$|\1|p' "$LOG" | head -n 1)
-ok $([ -n "$dir" ] && [ -d "$dir" ]; echo $?) "the zygote wrote its ranges into the supervisor's directory"
-stop_forkd TERM
-ok $([ -n "$dir" ] && [ ! -e "$dir" ]; echo $?) "the directory is removed at exit"
+dir=$(sed -n 's|.*cow: [0-9]* ranges written to \(.*\)/ranges$|\1|p' "$LOG" | head -n 1)
+case $dir in "$T"/tmp/forkd-cow.*) d=0 ;; *) d=1 ;; esac
+ok $([ $d -eq 0 ] && [ ! -e "$dir" ]; echo $?) \
+    "the zygote wrote its ranges into a private directory in TMPDIR, gone once read"
+stop_forkd KILL
+ok $([ -z "$(ls "$T/tmp")" ]; echo $?) "a killed supervisor leaves nothing in TMPDIR"
 
 # The fallback, forced in the workers: pagemap's exclusive bit.
 FORKD_COW_METHOD=pagemap start_forkd --app cowapp:app --chdir "$T/app" \
