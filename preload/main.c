@@ -200,26 +200,6 @@ zygote_ready(const struct zygote_opts *o)
 		fatal("send READY");
 }
 
-/*
- * Writes attribute mode's object index.  A failure is logged and costs
- * only the names: the supervisor still counts pages.
- */
-static void
-zygote_index(const char *path)
-{
-	struct py_index_report	rep;
-	struct timespec		t0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (py_cow_index(path, &rep) != 0)
-		return;
-	log_info("cow: object index: %zu entries (%zu objects, %zu parts, "
-	    "%zu named by their owner), %.1f MiB, %.1f ms%s", rep.entries,
-	    rep.objects, rep.parts, rep.owned, rep.bytes / 1048576.0,
-	    mono_ms_since(&t0), rep.pool_size ? "" : " (obmalloc pool "
-	    "layout not recognised: block sizes estimated)");
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -275,6 +255,8 @@ main(int argc, char *argv[])
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
 	}
+	if (o.cow == COW_ATTRIBUTE)
+		o.seal.cow_index = o.cow_index;
 	if (seal_run(&o.seal) != 0) {
 		py_flush_stdio();
 		return EXIT_APP_BROKEN;
@@ -292,8 +274,6 @@ main(int argc, char *argv[])
 			log_info("--ksm: the zygote and its workers are "
 			    "mergeable by KSM");
 	}
-	if (o.cow == COW_ATTRIBUTE && o.cow_index != NULL)
-		zygote_index(o.cow_index);
 	if (o.cow != COW_OFF && o.cow_ranges != NULL) {
 		/* Without it the report counts arenas as "other". */
 		if ((r = cow_ranges_write(o.cow_ranges)) < 0)

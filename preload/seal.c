@@ -157,6 +157,26 @@ seal_fill_heap(size_t *ret_chunks)
 	return bytes;
 }
 
+/*
+ * Writes attribute mode's object index.  A failure is logged and costs
+ * only the names: the supervisor still counts pages.
+ */
+static void
+seal_index(const char *path)
+{
+	struct py_index_report	rep;
+	struct timespec		t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (py_cow_index(path, &rep) != 0)
+		return;
+	log_info("cow: object index: %zu entries (%zu objects, %zu parts, "
+	    "%zu named by their owner), %.1f MiB, %.1f ms%s", rep.entries,
+	    rep.objects, rep.parts, rep.owned, rep.bytes / 1048576.0,
+	    mono_ms_since(&t0), rep.pool_size ? "" : " (obmalloc pool "
+	    "layout not recognised: block sizes estimated)");
+}
+
 enum seal_mode
 seal_resolve(enum seal_mode mode)
 {
@@ -192,6 +212,8 @@ seal_run(const struct seal_opts *o)
 		mode = seal_resolve(mode);
 	if (mode == SEAL_NONE) {
 		log_info("seal: none (the heap is left as the import made it)");
+		if (o->cow_index != NULL)
+			seal_index(o->cow_index);
 		return 0;
 	}
 	if (mode == SEAL_FULL && !py_can_immortalize()) {
@@ -227,6 +249,14 @@ seal_run(const struct seal_opts *o)
 	else
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
 		    mono_ms_since(&t0));
+
+	/*
+	 * The write tracker's object index: after the last object has
+	 * moved, before the holes are filled, so that what building it
+	 * frees is filled too and does not draw the workers' allocations.
+	 */
+	if (o->cow_index != NULL)
+		seal_index(o->cow_index);
 
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -16,6 +16,7 @@ struct seal_opts {
 	enum seal_mode	mode;
 	int		fill_holes;	/* take the allocators' free blocks */
 	int		watch_types;	/* log classes workers modify */
+	const char	*cow_index;	/* write the object index there */
 };
 
 enum thp_mode {
