@@ -130,14 +130,19 @@ seal_nohugepage(int *ret_regions)
  * zygote.  Sizes go from large to small; a size is done when malloc
  * serves it from the top of the heap (or from mmap), and that block is
  * given back.  The blocks taken are never freed.  Returns the bytes
- * taken.
+ * taken, or -ENOTSUP when malloc is not glibc's (a sanitizer's, say:
+ * its mallinfo2 describes no main arena).
  */
-static size_t
+static ssize_t
 seal_fill_heap(size_t *ret_chunks)
 {
 	struct mallinfo2	 mi = mallinfo2();
 	char			*end = sbrk(0), *lo, *top, *p;
 	size_t			 size, bytes = 0, chunks = 0;
+
+	*ret_chunks = 0;
+	if (mi.arena == 0 || mi.arena > (size_t)(end - (char *)0))
+		return -ENOTSUP;
 
 	lo = end - mi.arena;		/* the main arena is [lo, end) */
 	top = end - mi.keepcost;	/* its top chunk */
@@ -154,7 +159,7 @@ seal_fill_heap(size_t *ret_chunks)
 		chunks++;
 	}
 	*ret_chunks = chunks;
-	return bytes;
+	return (ssize_t)bytes;
 }
 
 /*
@@ -283,9 +288,13 @@ seal_run(const struct seal_opts *o)
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		bytes = seal_fill_heap(&blocks);
-		log_info("seal: fill heap: %zu free chunks of the glibc heap "
-		    "taken (%.1f KiB), %.1f ms", blocks, bytes / 1024.0,
-		    mono_ms_since(&t0));
+		if (bytes == -ENOTSUP)
+			log_info("seal: fill heap: malloc is not glibc's: "
+			    "nothing to fill");
+		else
+			log_info("seal: fill heap: %zu free chunks of the glibc "
+			    "heap taken (%.1f KiB), %.1f ms", blocks,
+			    bytes / 1024.0, mono_ms_since(&t0));
 	}
 
 	thp = seal_thp_read();

@@ -86,7 +86,11 @@ if [ "$minor" -ge 12 ]; then
 	like "$(cat "$T/log.full")" "seal: immortalize: [0-9]+ objects made immortal" "immortalization is logged"
 	diag_msg="worker USS after 300 requests: none $((none_kb / 1024)) MiB, full $((full_kb / 1024)) MiB"
 	echo "# $diag_msg"
-	ok $([ $((full_kb * 4)) -lt "$none_kb" ]; echo $?) "full seal: under a quarter of --seal none's ($diag_msg)"
+	if [ -n "${FORKD_ASAN:-}" ]; then
+		ok 0 "# SKIP under the sanitizers, whose malloc and shadow memory are written by every worker ($diag_msg)"
+	else
+		ok $([ $((full_kb * 4)) -lt "$none_kb" ]; echo $?) "full seal: under a quarter of --seal none's ($diag_msg)"
+	fi
 else
 	like "$(cat "$T/log.full")" "no immortal objects .*sealing with freeze" "3.$minor: full falls back to freeze, and says so"
 	set -- $full_refs
