@@ -27,6 +27,10 @@
 #   ABLATION=1                the ablation table (Django, Python 3.12): 0
 #                             leaves it out, "only" runs nothing else
 #   ABLATION_ROWS="label|forkd flags" lines: its forkd rows (default below)
+#   ABLATION_ATTRIBUTE=1      each forkd row (of this forkd) also gets one
+#                             run with --cow attribute, round 1 only, for
+#                             the copied pages' top five sources; 0: none
+#   ABLATION_ATTR_DURATION=10 seconds of wrk of those runs
 #   CURVE_APPS="django flask" the worker-count curve, on the newest of
 #                             PYVERS the app imports on; flask only if
 #                             time allows
@@ -56,8 +60,11 @@
 # workers; USS of each worker), loaded with wrk for 15 s (-t2 -c32,
 # bench/lib/urls.lua round-robin over the URLs) and measured again.
 # Then the ablation: Django on 3.12, one forkd row per ABLATION_ROWS
-# entry plus the two gunicorn --preload rows, with the copied-pages report
-# of forkd --cow-report when forkd has it.  Then PSS against worker count
+# entry plus the two gunicorn --preload rows, with the copied pages per
+# worker by kind from forkd's --cow-report (count mode, the default) when
+# forkd has it, and, from a second, shorter run of each forkd row with
+# --cow attribute (round 1), what lived on them: the top five types,
+# modules, functions and objects.  Then PSS against worker count
 # (1..16) for forkd --seal full and gunicorn --preload, and the p99 of the
 # first 10 s after start against the next 10 s for forkd --seal full and
 # gunicorn (no preload).
@@ -88,8 +95,11 @@ WARMUP_ROUNDS=${WARMUP_ROUNDS:-2}
 ABLATION=${ABLATION:-1}
 ABLATION_APP=django
 ABLATION_PY=3.12
+ABLATION_ATTRIBUTE=${ABLATION_ATTRIBUTE:-1}
+ABLATION_ATTR_DURATION=${ABLATION_ATTR_DURATION:-10}
 # The ablation's forkd rows, "label|flags" a line (every row also gets
-# --warmup, --warmup-rounds, -w and, when forkd has it, --cow-report).
+# --warmup, --warmup-rounds, -w and, when forkd has it, --cow-report with
+# a --stats-interval that writes it during and after the load).
 # One line per step of the work on sharing: add a row when a flag lands.
 # Flags starting with @REV run forkd built from that commit of this
 # repository (the row "before" the work measured).
@@ -114,7 +124,7 @@ die() {
 	exit 1
 }
 
-for v in WORKERS DURATION CURVE_DURATION EARLY_DURATION BUDGET ROUNDS WARMUP_ROUNDS; do
+for v in WORKERS DURATION CURVE_DURATION EARLY_DURATION BUDGET ROUNDS WARMUP_ROUNDS ABLATION_ATTR_DURATION; do
 	case ${!v} in '' | *[!0-9]* | 0*) die "$v wants a positive integer, got '${!v}'" ;; esac
 done
 for s in $SERVERS; do
@@ -125,6 +135,7 @@ case $ABLATION in
 only) APPS="" PYVERS=$ABLATION_PY SERVERS="" CURVE_APPS="" ;;
 *) die "ABLATION wants 0, 1 or only, got '$ABLATION'" ;;
 esac
+case $ABLATION_ATTRIBUTE in 0 | 1) ;; *) die "ABLATION_ATTRIBUTE wants 0 or 1, got '$ABLATION_ATTRIBUTE'" ;; esac
 # Every Python something runs on: PYVERS, and the ablation's.
 PYVERS_ALL=$(printf '%s\n' $PYVERS "$([ "$ABLATION" = 0 ] || echo "$ABLATION_PY")" |
     awk 'NF && !seen[$0]++' | tr '\n' ' ')
@@ -213,6 +224,15 @@ for v in $PYVERS_ALL; do
 	"$f" --help 2>&1 | grep -q -- '--cow-report' && COW_OK[$v]=1
 done
 FORKD_VER=$("${FORKD_OF[$HPY_VER]}" --version | head -n 1)
+# The ablation's attribute runs: asked for, and this forkd has --cow
+# attribute (whether the host lets it work, --version says; the report
+# shows what came out).
+AB_ATTR="" COW_PROBE=""
+if [ "$ABLATION" != 0 ] && [ -n "${COW_OK[$ABLATION_PY]}" ]; then
+	COW_PROBE=$("${FORKD_OF[$ABLATION_PY]}" --version 2>/dev/null | sed -n 's/^copy-on-write tracker: //p')
+	[ "$ABLATION_ATTRIBUTE" = 0 ] || ! "${FORKD_OF[$ABLATION_PY]}" --help 2>&1 | grep -q attribute ||
+		AB_ATTR=1
+fi
 COMMIT=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The figures describe this commit only if nothing tracked differs from it
 # (the results this run rewrites aside).
@@ -324,8 +344,9 @@ label() {
 }
 
 # start_server SERVER APP VER N LOG [FLAGS]: starts it on 127.0.0.1:0;
-# sets SERVER_PID.  forkd gets FLAGS (word-split), by default --seal MODE
-# from its name (forkd-MODE).
+# sets SERVER_PID.  forkd gets FLAGS (word-split; last, so they override
+# the options before them), by default --seal MODE from its name
+# (forkd-MODE).
 start_server() {
 	local s=$1 a=$2 v=$3 n=$4 log=$5 flags=${6:-"--seal ${1#forkd-}"}
 	local -a pre=()
@@ -334,9 +355,9 @@ start_server() {
 	forkd-*)
 		# shellcheck disable=SC2086
 		PYTHONPATH=$(pypath "$v") "${FORKD_BIN:-${FORKD_OF[$v]}}" --app "${APPSPEC[$a]}" \
-		    --chdir "${APPDIR[$a]}" -w "$n" -b 127.0.0.1:0 $flags \
+		    --chdir "${APPDIR[$a]}" -w "$n" -b 127.0.0.1:0 \
 		    --warmup "${WARMUP[$a]}" --warmup-rounds "$WARMUP_ROUNDS" \
-		    --stats-interval 0 >"$log" 2>&1 &
+		    --stats-interval 0 $flags >"$log" 2>&1 &
 		;;
 	gunicorn*)
 		case $s in
@@ -408,7 +429,7 @@ run_wrk() {
 # listed in the report's checks.
 expected() {
 	case $1 in
-	forkd-*) echo 'listening on http|zygote pid [0-9]+ (starting|ready)|forkd [0-9][^ ]*: pid [0-9]+, |worker [0-9]+ pid [0-9]+ started|stopping gracefully|stopped, exit 0|zygote\[[0-9]+\]: (warmup: (round [0-9]+/[0-9]+ done: .*, 0 not 2xx|[0-9]+ requests in .*, 0 not 2xx;|closed Django|Django is loaded: connections\.close_all\(\))|seal: )|^news: created' ;;
+	forkd-*) echo 'listening on http|zygote pid [0-9]+ (starting|ready)|forkd [0-9][^ ]*: pid [0-9]+, |worker [0-9]+ pid [0-9]+ started|stopping gracefully|stopped, exit 0|zygote\[[0-9]+\]: (warmup: (round [0-9]+/[0-9]+ done: .*, 0 not 2xx|[0-9]+ requests in .*, 0 not 2xx;|closed Django|Django is loaded: connections\.close_all\(\))|seal: |pack-code: )|^news: created|forkd\[[0-9]+\]: (stats: |cow: (worker [0-9]+ pid [0-9]+ \([a-z-]+\): (written|top) |[0-9]+ workers: written ))|zygote\[[0-9]+\]: cow: object index: |worker\.[0-9]+\[[0-9]+\]: cow: [0-9]+ private file mappings .* refuse synchronous write-protect' ;;
 	gunicorn*) echo '\[INFO\] (Starting gunicorn|Listening at|Using worker|Booting worker|Handling signal: term|Worker exiting|Shutting down|seal hook: (warmup [0-9]+ requests .*, 0 not 2xx;|worker [0-9]+: ))' ;;
 	esac
 }
@@ -489,11 +510,24 @@ total_pss() { # RUNID PHASE: MiB, for progress lines
 	awk -F'\t' -v r="$1" -v p="$2" '$1 == r && $2 == p { s += $7 } END { printf "%.0f", s / 1024 }' "$WORK/mem.tsv"
 }
 
+# fresh_report FILE: waits until forkd has rewritten its --cow-report FILE
+# since the load ended ($WORK/load-end), 12 s at most (two ticks of the
+# longest cow_interval); status 1 if it has not.
+fresh_report() {
+	local end=$(($(now_ms) + 12000))
+	until [ "$1" -nt "$WORK/load-end" ]; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 # measured RUNID SERVER APP VER N SECONDS SECTION [LABEL FLAGS]: start,
 # wait, warm, idle reading, wrk, loaded reading, stop.  LABEL (default:
-# label SERVER VER) names the run, FLAGS are forkd's (start_server).
+# label SERVER VER) names the run, FLAGS are forkd's (start_server).  With
+# COW_FILE set (FLAGS give forkd --cow-report COW_FILE), the stop waits for
+# the report forkd writes after the load.
 measured() {
-	local runid=$1 s=$2 a=$3 v=$4 n=$5 d=$6 section=$7 flags=${9:-} log st
+	local runid=$1 s=$2 a=$3 v=$4 n=$5 d=$6 section=$7 flags=${9:-} log st cow=""
 	SERVER=$s
 	RUN_LABEL=${8:-$(label "$s" "$v")}
 	log=$WORK/logs/$runid.log
@@ -508,14 +542,19 @@ measured() {
 	st=$("$HPY" "$LIB/settle.py" "$SERVER_PID" 30)
 	memread "$runid" idle
 	run_wrk "$WORK/wrk/$runid.txt" "$d" "$a"
+	touch "$WORK/load-end"
 	if ! alive "$SERVER_PID"; then
 		failed "$runid" "$s" "$n" "$log" "$section" "$a" "$v" "died during the load"
 		return
 	fi
 	memread "$runid" loaded
+	if [ -n "${COW_FILE:-}" ]; then
+		cow=";cow_fresh=1"
+		fresh_report "$COW_FILE" || cow=";cow_fresh=0"
+	fi
 	say "  ready in $((UP_MS))ms, PSS idle $(total_pss "$runid" idle) MiB, loaded $(total_pss "$runid" loaded) MiB, $WRK_SUMMARY"
 	cp "$WORK/wrk/$runid.txt" "$RAW/$runid.wrk.txt"
-	finish "$runid" "$s" "$n" "$log" "$section" "$a" "$v" "ready_ms=$UP_MS;settle=${st#settle: }"
+	finish "$runid" "$s" "$n" "$log" "$section" "$a" "$v" "ready_ms=$UP_MS;settle=${st#settle: }$cow"
 }
 
 # --- 1-3: the main tables, and the ablation, in ROUNDS interleaved rounds -------------
@@ -547,6 +586,41 @@ if [ "$ABLATION" != 0 ]; then
 	AB_LABEL+=("$(label gunicorn-preload "$ABLATION_PY")" "$(label gunicorn-sealed "$ABLATION_PY")")
 	AB_SERVER+=(gunicorn-preload gunicorn-sealed) AB_FLAGS+=("" "") AB_BIN+=("" "")
 fi
+# cow_row K: row K runs this forkd (not a @REV build) and it has --cow-report.
+cow_row() { [ "${AB_SERVER[$1]}" = forkd-row ] && [ -z "${AB_BIN[$1]}" ] && [ -n "${COW_OK[$ABLATION_PY]}" ]; }
+# attr_row K: row K also gets an attribute run (in round 1).
+attr_row() { [ -n "$AB_ATTR" ] && cow_row "$1"; }
+# cow_interval SECONDS: the --stats-interval of a run with --cow-report and
+# a load of SECONDS: a third of it (so the report is written at least
+# twice during the load), 1 to 5 s.
+cow_interval() {
+	local t=$(($1 / 3))
+	echo $((t < 1 ? 1 : t > 5 ? 5 : t))
+}
+N_ATTR=0
+for k in "${!AB_LABEL[@]}"; do
+	! attr_row "$k" || N_ATTR=$((N_ATTR + 1))
+done
+
+# ablation_run K SECTION SECONDS [COWFLAGS]: row K of the ablation, measured
+# with a load of SECONDS and recorded in SECTION (ablation, or ablation-attr
+# for the attribute runs).  A row of this forkd gets --cow-report (and
+# COWFLAGS) with a --stats-interval that writes it during the load.
+ablation_run() {
+	local k=$1 section=$2 d=$3 v=$ABLATION_PY flags=${AB_FLAGS[$1]} runid
+	runid=$section-$ABLATION_APP-py$v-$k-r$ROUND
+	i=$((i + 1))
+	FORKD_BIN=${AB_BIN[$k]} COW_FILE=""
+	if cow_row "$k"; then
+		COW_FILE=$WORK/cow/$runid.json
+		flags="$flags ${4:-} --cow-report $COW_FILE --stats-interval $(cow_interval "$d")"
+	fi
+	say "$i/$total $section $ABLATION_APP py$v ${AB_LABEL[$k]}${4:+ ($4)}, $WORKERS workers, wrk ${d}s"
+	measured "$runid" "${AB_SERVER[$k]}" "$ABLATION_APP" "$v" "$WORKERS" "$d" "$section" \
+	    "${AB_LABEL[$k]}" "$flags"
+	FORKD_BIN="" COW_FILE=""
+	sleep 1
+}
 
 # round_order R N: 0..N-1 in round R's order: round 1 as given, round 2
 # reversed, then the same two rotated by one place, and so on.
@@ -567,7 +641,7 @@ round_order() {
 set -- $SERVERS
 NSERV=$#
 per_round=$((NSERV * $(echo $APPS | wc -w) * $(echo $PYVERS | wc -w) + ${#AB_LABEL[@]}))
-total=$((per_round * ROUNDS))
+total=$((per_round * ROUNDS + N_ATTR))
 i=0
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 	load_before=$(loadavg) busy_before=$(busy_others) others=$(other_benches)
@@ -601,20 +675,13 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 			done
 		done
 	done
+	# The ablation; in round 1, a forkd row's attribute run (its PSS not
+	# used: the supervisor maps the object index) follows its own run.
 	for k in $(round_order "$ROUND" "${#AB_LABEL[@]}"); do
-		i=$((i + 1))
-		v=$ABLATION_PY
-		runid=ablation-$ABLATION_APP-py$v-$k-r$ROUND
-		flags=${AB_FLAGS[$k]}
-		FORKD_BIN=${AB_BIN[$k]}
-		[ "${AB_SERVER[$k]}" != forkd-row ] || [ -z "${COW_OK[$v]}" ] || [ -n "$FORKD_BIN" ] ||
-			flags="$flags --cow-report $WORK/cow/$runid.json"
 		ab_order="$ab_order${ab_order:+, }${AB_LABEL[$k]}"
-		say "$i/$total ablation $ABLATION_APP py$v ${AB_LABEL[$k]}, $WORKERS workers, wrk ${DURATION}s"
-		measured "$runid" "${AB_SERVER[$k]}" "$ABLATION_APP" "$v" "$WORKERS" "$DURATION" \
-		    ablation "${AB_LABEL[$k]}" "$flags"
-		FORKD_BIN=""
-		sleep 1
+		ablation_run "$k" ablation "$DURATION"
+		[ "$ROUND" -gt 1 ] || ! attr_row "$k" ||
+			ablation_run "$k" ablation-attr "$ABLATION_ATTR_DURATION" "--cow attribute"
 	done
 	o=$(other_benches)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ROUND" "$load_before" "$(loadavg)" \
@@ -729,8 +796,16 @@ done
 	echo "rounds=$ROUNDS"
 	echo "servers=$SERVERS"
 	echo "warmup_rounds=$WARMUP_ROUNDS"
-	echo "ablation_what=$ABLATION_APP on Python $ABLATION_PY, $WORKERS workers, wrk ${DURATION}s, the same URL mix; every forkd row also gets --warmup bench/work/$ABLATION_APP-warmup.txt --warmup-rounds $WARMUP_ROUNDS$([ -n "${COW_OK[$ABLATION_PY]:-}" ] && echo " --cow-report FILE")"
+	echo "ablation_what=$ABLATION_APP on Python $ABLATION_PY, $WORKERS workers, wrk ${DURATION}s, the same URL mix; every forkd row also gets --warmup bench/work/$ABLATION_APP-warmup.txt --warmup-rounds $WARMUP_ROUNDS$([ -n "${COW_OK[$ABLATION_PY]:-}" ] && echo ", and those of this forkd (not @REV builds) --cow-report FILE --stats-interval $(cow_interval "$DURATION") (count mode, forkd's default), the report read after the load")"
 	echo "cow=${COW_OK[$ABLATION_PY]:-}"
+	echo "cow_probe=$COW_PROBE"
+	if [ -n "$AB_ATTR" ]; then
+		echo "attr_what=one more run of each forkd row of this forkd, in round 1, right after its own: the same flags plus --cow attribute --cow-report FILE --stats-interval $(cow_interval "$ABLATION_ATTR_DURATION"), wrk ${ABLATION_ATTR_DURATION}s, the report read after the load; only its top lists are used (attribute mode's supervisor maps the object index, which would add to the tree's PSS)"
+	elif [ "$ABLATION_ATTRIBUTE" = 0 ]; then
+		echo "attr_note=No attribute runs (ABLATION_ATTRIBUTE=0): no top-five lists."
+	else
+		echo "attr_note=No attribute runs: this forkd has no --cow attribute, so no top-five lists."
+	fi
 	echo "nworkers=$WORKERS"
 	echo "duration=$DURATION"
 	echo "curve_duration=$CURVE_DURATION"
@@ -742,7 +817,7 @@ done
 	for a in "${!URLS[@]}"; do
 		apps="$apps${apps:+; }examples/$a (${APPSPEC[$a]}, $(wc -l <"${URLS[$a]}") GET URLs of urls.txt)"
 	done
-	echo "apps=$apps; Django's SQLite database in bench/work/memory/db, created before the runs; forkd gets --warmup with the same URLs (bench/work/APP-warmup.txt) and --stats-interval 0"
+	echo "apps=$apps; Django's SQLite database in bench/work/memory/db, created before the runs; forkd gets --warmup with the same URLs (bench/work/APP-warmup.txt) and --stats-interval 0 (but the ablation's runs with --cow-report)"
 	echo "method=Each run: start (bind 127.0.0.1:0), wait until every worker is up and / answers 2xx, GET every URL once (warm pass, same for all servers), wait until the tree's CPU time stops growing, read memory (**idle**), wrk, read memory again (**loaded**), SIGTERM. Total PSS = the sum of Pss over the server's whole process tree (master, forkd's zygote, workers), from /proc/PID/smaps_rollup; USS = Private_Clean + Private_Dirty of each worker. Ratio = total PSS loaded / gunicorn --preload's total PSS loaded in the same round. req/s per GiB = req/s / (total PSS loaded in GiB). p99 from wrk's latency histogram; non-2xx counted by urls.lua's response hook; socket errors as wrk reports them (c connect, r read, w write, t timeout). The main tables and the ablation run in $ROUNDS round(s): each round runs every server once, in another order than the round before; a cell gives the median over the rounds (the mean of two) and, for the figures that matter most, [lowest–highest] of the rounds."
 } >"$WORK/meta"
 

@@ -4,8 +4,9 @@ Reads what memory.sh wrote in WORK:
 
   meta         key=value lines (date, kernel, versions, parameters)
   runs.tsv     runid section app py server workers status extra round
-               (section main, ablation, curve or early; status ok,
-               n/a (WHY) or failed: WHY; extra is key=value;key=value;
+               (section main, ablation, ablation-attr, curve or early;
+               status ok, n/a (WHY) or failed: WHY; extra is
+               key=value;key=value;
                round 1..ROUNDS for main and ablation, 1 elsewhere)
   mem.tsv      runid phase + the columns of procmem.py (pid ppid comm
                role pss_kb uss_kb rss_kb); phase idle or loaded
@@ -13,7 +14,9 @@ Reads what memory.sh wrote in WORK:
                ablation-order
   hook.tsv     runid + the seal hook's own line (gunicorn-sealed runs)
   wrk/RUNID[-PART].txt   wrk outputs with urls.lua's "bench:" lines
-  cow/RUNID.json         forkd --cow-report files (lib/cowreport.py)
+  cow/RUNID.json         forkd --cow-report files (lib/cowreport.py);
+               those of the ablation-attr runs (--cow attribute) are
+               read for their top lists only
   unexpected.tsv         runid + a server log line that is not one of
                the usual start/stop lines
 
@@ -30,13 +33,15 @@ import sys
 from collections import Counter, OrderedDict, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cowreport import KINDS, read_cow_report  # noqa: E402
+from cowreport import KINDS, LISTS, read_cow_report  # noqa: E402
 from report import med, read_tsv  # noqa: E402
 
 WORK, OUT, CHARTS = sys.argv[1:4]
 MiB = 1024.0
 GiB = 1024.0 * 1024.0
 BASELINE = "gunicorn --preload"
+# The repository, left out of the source paths of the top lists.
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + "/"
 
 
 def read_meta():
@@ -171,6 +176,7 @@ class Run:
     def name(self):
         return "%s %s %s%s" % (self.app, self.py, self.label,
                                " (round %d)" % self.round if self.section in ("main", "ablation") else
+                               " (attribute run)" if self.section == "ablation-attr" else
                                " (%s, -w %d)" % (self.section, self.n))
 
 
@@ -354,26 +360,49 @@ def rounds_section(w, checks, meta):
     w("")
 
 
-def ablation_section(w, checks, meta, runs):
+COLS = KINDS + ("total",)
+
+
+def cow_reports(checks, runs):
+    """The --cow-report of each run that was given one (read_cow_report());
+    what is wrong with them goes to checks."""
+    out = []
+    for r in runs:
+        if "cow_fresh" not in r.extra:
+            continue
+        c = read_cow_report(os.path.join(WORK, "cow", r.runid + ".json"))
+        if c is None or "error" in c:
+            checks.append("%s: --cow-report: %s" % (
+                r.name(), c["error"] if c else "forkd wrote no file"))
+            continue
+        if r.extra["cow_fresh"] != "1":
+            checks.append("%s: --cow-report was not rewritten after the load: "
+                          "its figures stop earlier" % r.name())
+        out.append(c)
+    return out
+
+
+def ablation_section(w, checks, meta, runs, attr_runs):
     """The ablation table: one row per forkd flag set and the two gunicorn
-    --preload rows; copied pages by kind from --cow-report when there."""
+    --preload rows; copied and new pages per worker from --cow-report
+    (count mode) when there; then each forkd row's top five sources from
+    its attribute run."""
     if not runs:
         return None
     groups = by_label(runs)
-    cow_on = bool(meta.get("cow"))
     w("## Ablation (%s)" % meta.get("ablation_what", ""))
     w("")
-    if not cow_on:
+    if not meta.get("cow"):
         w("forkd does not accept `--cow-report` yet: the copied-pages "
           "columns say n/a.")
         w("")
     w("| row | total PSS loaded (MiB) | ratio to gunicorn --preload "
       "| req/s per GiB PSS | USS/worker loaded mean (MiB) | "
-      + " | ".join("copied %s (MiB/worker)" % k for k in KINDS)
-      + " | copied total (MiB/worker) |")
-    w("|---|---:|---:|---:|---:|" + "---:|" * (len(KINDS) + 1))
-    chart, tops, methods = [], [], set()
-    for label, ok in rows_of(w, checks, groups, 6 + len(KINDS)):
+      + " | ".join("copied %s (MiB/worker)" % k for k in COLS)
+      + " | new (MiB/worker) |")
+    w("|---|---:|---:|---:|---:|" + "---:|" * (len(COLS) + 1))
+    chart, methods = [], set()
+    for label, ok in rows_of(w, checks, groups, 6 + len(COLS)):
         cells = [label,
                  spread([r.total() for r in ok], fmt_mib),
                  ratio_cell(ok),
@@ -382,52 +411,91 @@ def ablation_section(w, checks, meta, runs):
         for r in ok:
             if r.wrk:
                 wrk_checks(checks, r.name(), r.wrk)
-        cows = []
-        for r in ok:
-            c = read_cow_report(os.path.join(WORK, "cow", r.runid + ".json"))
-            if c and "error" in c:
-                checks.append("%s: --cow-report: %s" % (r.name(), c["error"]))
-            elif c:
-                cows.append(c)
+        cows = cow_reports(checks, ok)
+        copied = None
         if cows:
-            per_kind = {k: med([c["kinds"][k] for c in cows]) for k in KINDS}
-            cells += [small(per_kind[k]) for k in KINDS]
-            cells.append(small(sum(per_kind.values())))
-            methods.update(c["method"] for c in cows)
-            merged = defaultdict(lambda: defaultdict(int))
-            for c in cows:
-                for cat, items in c["top"].items():
-                    for name, count in items:
-                        merged[cat][name] += count
-            tops.append((label, merged))
+            copied = {k: med([c["copied"][k] for c in cows]) for k in COLS}
+            news = [c["new"]["total"] for c in cows if c["new"]]
+            cells += [small(copied[k]) for k in COLS]
+            cells.append(small(med(news)) if news else "?")
+            methods.update(m for c in cows for m in c["methods"])
         else:
-            cells += ["n/a"] * (len(KINDS) + 1)
-            if cow_on and label.startswith("forkd"):
-                checks.append("%s: forkd has --cow-report but wrote no file" % label)
+            cells += ["n/a"] * (len(COLS) + 1)
         w("| " + " | ".join(cells) + " |")
         loaded = [r.total() / MiB for r in ok if r.total()]
-        chart.append((label, med(loaded), min(loaded), max(loaded),
-                      per_kind if cows else None))
+        chart.append((label, med(loaded), min(loaded), max(loaded), copied))
     w("")
     if methods:
-        w("Copied pages as forkd `--cow-report` counts them (method: %s), "
-          "mean per worker, median over rounds." % ", ".join(sorted(m or "?" for m in methods)))
+        w("Copied and new pages as forkd `--cow-report` counts them in count "
+          "mode (method: %s): MiB per worker (the mean over its workers), "
+          "median over rounds; copied = pages the zygote had that the worker "
+          "wrote, new = fresh pages it filled inside inherited mappings; "
+          "n/a: no tracker (a @REV build, or not forkd)."
+          % ", ".join(sorted(methods)))
         w("")
-    if tops:
-        cats = sorted({c for _, m in tops for c in m},
-                      key=lambda c: (["types", "modules", "functions"] + [c]).index(c))
-        w("What lived on the copied pages, five largest of each kind, counts "
-          "summed over workers and rounds (forkd `--cow-report`):")
-        w("")
-        w("| row | " + " | ".join(cats) + " |")
-        w("|---|" + "---|" * len(cats))
-        for label, merged in tops:
-            w("| %s | %s |" % (label, " | ".join(
-                ", ".join("%s %d" % (n.replace("|", "\\|"), c) for n, c in
-                          sorted(merged.get(cat, {}).items(), key=lambda x: -x[1])[:5])
-                for cat in cats)))
-        w("")
+    top_five(w, checks, meta, groups, by_label(attr_runs))
     return chart
+
+
+def src(name):
+    """A top-list name with its source path shortened: relative to the
+    repository, site- or dist-packages, or the standard library."""
+    name = name.replace(TOP, "")
+    return re.sub(r"\((?:[^()]*/)?(?:site-packages|dist-packages|lib/python3\.\d+)/",
+                  "(", name)
+
+
+def top_five(w, checks, meta, groups, attr):
+    """Per forkd row, the top five types, modules, functions and objects
+    (by pages) of its attribute run."""
+    if not attr:
+        if meta.get("attr_note"):
+            w(meta["attr_note"])
+            w("")
+        return
+    w("### What the copied pages held (attribute mode)")
+    w("")
+    w("From %s. Pages: distinct pages first written while protected, summed "
+      "over the workers; the five names with the most pages of forkd's "
+      "merged lists (its ten with the most sampled writes). A sample: at "
+      "most 2,048 writes a worker per stats interval are caught. Attribute mode "
+      "does not see writes to private file mappings (libpython's data: "
+      "doc/cow.md), nor those before the supervisor's first protect; the "
+      "copied-by-kind columns above are count mode's." % meta.get("attr_what", "?"))
+    w("")
+    for label in groups:
+        for r in attr.get(label, []):
+            if not r.ok:
+                checks.append("%s: %s (its log: raw-memory/%s.log)" % (
+                    r.name(), r.status, r.runid))
+                continue
+            _check_run(checks, r.name(), r.row, r.idle, r.loaded)
+            if r.wrk:
+                wrk_checks(checks, r.name(), r.wrk)
+            for c in cow_reports(checks, [r]):
+                w("**%s** (%s): copied %s MiB/worker in this run, %.0f sampled "
+                  "writes/worker, %.0f%% on no indexed object." % (
+                      label, ", ".join(c["methods"]), small(c["copied"]["total"]),
+                      c["faults"] or 0,
+                      100.0 * (c["unresolved"] or 0) / c["faults"] if c["faults"] else 0))
+                w("")
+                n = max([len(v) for v in c["top"].values()] + [0])
+                if not n:
+                    w("No write was attributed (forkd --version: %s)." %
+                      meta.get("cow_probe", "?"))
+                    w("")
+                    continue
+                w("| # | " + " | ".join("%s (pages)" % k for k in LISTS) + " |")
+                w("|---:|" + "---|" * len(LISTS))
+                for i in range(n):
+                    cells = []
+                    for k in LISTS:
+                        items = c["top"].get(k, [])
+                        cells.append("`%s` %d" % (
+                            src(items[i][0]).replace("`", "'").replace("|", "\\|"),
+                            items[i][1]) if i < len(items) else "")
+                    w("| %d | %s |" % (i + 1, " | ".join(cells)))
+                w("")
 
 
 def hook_section(w, checks, runs):
@@ -512,7 +580,8 @@ def main():
 
     # --- the ablation, the seal hook, the rounds --------------------------
     chart_ab = ablation_section(w, checks, meta,
-                                [r for r in runs if r.section == "ablation"])
+                                [r for r in runs if r.section == "ablation"],
+                                [r for r in runs if r.section == "ablation-attr"])
     hook_section(w, checks, [r for r in runs if r.section in ("main", "ablation")])
     rounds_section(w, checks, meta)
 
