@@ -26,8 +26,10 @@
 #include "walk.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cowreg.h"
 #include "forkd_state.h"
@@ -361,7 +363,26 @@ cix_add(struct cix *x, PyObject *o, uintptr_t start, size_t size,
 	x->obj[i] = (uintptr_t)o;
 }
 
-/* A separately allocated part of o at p: its block, or n bytes at p. */
+/*
+ * The size of a block glibc's malloc gave from its main heap, or 0 for
+ * any other address (static data, a sanitizer's malloc, an mmap).
+ */
+static size_t
+cix_heap_block(uintptr_t p)
+{
+	struct mallinfo2	mi = mallinfo2();
+	uintptr_t		end = (uintptr_t)sbrk(0);
+
+	if (mi.arena == 0 || mi.arena > end || p < end - mi.arena ||
+	    p >= end || (p & 15) != 0)
+		return 0;
+	return malloc_usable_size((void *)p);
+}
+
+/*
+ * A separately allocated part of o at p: its block in an arena or in
+ * glibc's heap, or n bytes at p.
+ */
 static void
 cix_part(struct cix *x, PyObject *o, const void *p, size_t n, uint32_t type,
     uint32_t module, uint32_t label)
@@ -371,8 +392,9 @@ cix_part(struct cix *x, PyObject *o, const void *p, size_t n, uint32_t type,
 
 	if (p == NULL)
 		return;
-	if (!cix_pool_block(x, start, &start, &size) && n == 0)
-		return;		/* outside the arenas, size unknown */
+	if (!cix_pool_block(x, start, &start, &size) && n == 0 &&
+	    (size = cix_heap_block(start)) == 0)
+		return;		/* size unknown */
 	cix_add(x, o, start, size, type, module, label, OBJINDEX_F_PART);
 	x->st->parts++;
 }

@@ -533,16 +533,6 @@ cow_scan_pagemap(struct cow *c, pid_t pid)
 	return r;
 }
 
-/* Was the zygote's page, pagemap entry e, a real page (not zero)? */
-static int
-cow_zygote_had(const struct cow *c, uint64_t e)
-{
-	if (e & PM_ENTRY_SWAPPED)
-		return 1;
-	if (!(e & PM_ENTRY_PRESENT))
-		return 0;
-	return c->zero_pfn == 0 || (e & ((1ULL << 55) - 1)) != c->zero_pfn;
-}
 
 /*
  * Counts c->regions into rep by kind.  With the zygote's pagemap (zfd >=
@@ -575,7 +565,7 @@ cow_classify(struct cow *c, const struct cow_ranges *rs, int zfd,
 			    (off_t)((a >> c->page_shift) * sizeof(uint64_t)));
 			k = n > 0 ? (size_t)n / sizeof(uint64_t) : 0;
 			for (j = 0, run = 0; j <= k; j++) {
-				if (j < k && cow_zygote_had(c, c->zpm[j])) {
+				if (j < k && cowmap_zygote_had(c->zpm[j], c->zero_pfn)) {
 					if (run == 0)
 						run = a + j * page;
 					continue;
@@ -682,6 +672,22 @@ cow_read_maps(struct cow *c, pid_t pid)
 }
 
 /*
+ * The pagemap of generation gen's zygote, while it is the ready one: an
+ * fd to close, or -1.
+ */
+static int
+cow_zygote_pagemap(struct forkd *f, unsigned gen)
+{
+	char	path[64];
+
+	if (f->zyg.state != ZYGOTE_READY || f->zyg.generation != gen ||
+	    f->zyg.pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)f->zyg.pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
  * Attribute mode, every tick until it is done: takes a new worker's
  * userfaultfd and protects its memory.  The worker parks the fd right
  * after fork, so the first tries may find nothing yet.
@@ -692,7 +698,7 @@ cow_attach(struct forkd *f, struct worker *w)
 	struct cow		*c = f->cow;
 	struct cow_track	*t = w->cow;
 	struct cow_index	*ix = NULL;
-	int			 r;
+	int			 r, zfd;
 
 	if (c->index != NULL && c->index->generation == w->generation)
 		ix = c->index;
@@ -707,9 +713,13 @@ cow_attach(struct forkd *f, struct worker *w)
 		    "userfaultfd, counting pages only", w->id, (int)w->pid);
 		return;
 	}
-	if ((r = cow_read_maps(c, w->pid)) == 0)
+	if ((r = cow_read_maps(c, w->pid)) == 0) {
+		zfd = cow_zygote_pagemap(f, w->generation);
 		r = cowfault_protect(t->fault, &c->vmas,
-		    cow_gen_ranges(c, w->generation));
+		    cow_gen_ranges(c, w->generation), zfd, c->zero_pfn);
+		if (zfd >= 0)
+			close(zfd);
+	}
 	if (r != 0)
 		log_warnc(r, "cow: worker %u pid %d: cannot protect its "
 		    "memory", w->id, (int)w->pid);
@@ -742,7 +752,6 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 {
 	struct cow			*c = f->cow;
 	struct cow_track		*t = w->cow;
-	char				 path[64];
 	uint64_t			 lo = UINT64_MAX, hi = 0;
 	size_t				 i;
 	int				 r, zfd = -1;
@@ -779,25 +788,20 @@ cow_scan_worker(struct forkd *f, struct worker *w)
 	}
 	if (r != 0)
 		return r;
-	if (f->zyg.state == ZYGOTE_READY &&
-	    f->zyg.generation == w->generation && f->zyg.pid > 0) {
-		snprintf(path, sizeof(path), "/proc/%d/pagemap",
-		    (int)f->zyg.pid);
-		zfd = open(path, O_RDONLY | O_CLOEXEC);
-	}
+	zfd = cow_zygote_pagemap(f, w->generation);
 	t->rep.id = w->id;
 	t->rep.pid = w->pid;
 	t->rep.generation = w->generation;
 	t->rep.method = cow_method_names[t->method];
 	cow_classify(c, cow_gen_ranges(c, w->generation), zfd, &t->rep);
-	if (zfd >= 0)
-		close(zfd);
 	if (t->fault != NULL) {
 		cowfault_report(t->fault, &t->rep);
 		/* Sampling: what is written again shows up again. */
 		(void)cowfault_protect(t->fault, &c->vmas,
-		    cow_gen_ranges(c, w->generation));
+		    cow_gen_ranges(c, w->generation), zfd, c->zero_pfn);
 	}
+	if (zfd >= 0)
+		close(zfd);
 	return 0;
 }
 

@@ -53,6 +53,8 @@ struct cow_fault {
 	unsigned		 page_shift;
 	struct cow_index	*ix;		/* a reference, or NULL */
 	const struct cow_ranges	*ranges;	/* the zygote's, or none */
+	int			 zpm;		/* its pagemap, or -1 */
+	uint64_t		 zero_pfn;	/* 0: unknown */
 	struct cow_vmas		 vmas;		/* at the last protect */
 	struct cow_tally	 tally;
 	uint64_t		 faults;
@@ -71,6 +73,7 @@ static const char *const cowfault_unindexed[COW_NKINDS] = {
 	[COW_KIND_OTHER] =	"(other memory)",
 };
 static const char	cowfault_pool_header[] = "(obmalloc pool header)";
+static const char	cowfault_new[] = "(new memory: the zygote had no page)";
 static const struct cow_ranges	cowfault_no_ranges;
 
 void
@@ -147,6 +150,22 @@ cowfault_release_page(struct cow_fault *cf, uint64_t addr)
 	}
 }
 
+/*
+ * Whether the page at addr is the worker's own memory (the zygote had
+ * none there, or only the zero page): then no object of the zygote's
+ * lies on it, and it is not a copy.  Unknown without the zygote: no.
+ */
+static int
+cowfault_new_page(const struct cow_fault *cf, uint64_t addr)
+{
+	uint64_t	e;
+
+	if (cf->zpm < 0 || pread(cf->zpm, &e, sizeof(e), (off_t)((addr >>
+	    cf->page_shift) * sizeof(e))) != sizeof(e))
+		return 0;
+	return !cowmap_zygote_had(e, cf->zero_pfn);
+}
+
 /* Names and counts one write at addr. */
 static void
 cowfault_count(struct cow_fault *cf, uint64_t addr)
@@ -167,6 +186,8 @@ cowfault_count(struct cow_fault *cf, uint64_t addr)
 			module = objindex_string(x, e->module);
 		if (e->flags & OBJINDEX_F_CODE)
 			func = object;
+	} else if (cowfault_new_page(cf, addr)) {
+		type = object = cowfault_new;
 	} else {
 		k = cowmap_kind(&cf->vmas, cf->ranges, addr);
 		type = cowfault_unindexed[k];
@@ -191,6 +212,8 @@ cowfault_free(struct cow_fault *cf)
 {
 	if (cf->uffd >= 0)
 		close(cf->uffd);
+	if (cf->zpm >= 0)
+		close(cf->zpm);
 	cow_index_put(cf->ix);
 	cowmap_vmas_free(&cf->vmas);
 	cow_tally_free(&cf->tally);
@@ -262,6 +285,7 @@ cowfault_attach(int pidfd, pid_t pid, unsigned page_shift,
 		return -ENOMEM;
 	}
 	cf->uffd = fd;
+	cf->zpm = -1;
 	cf->pid = pid;
 	cf->page_shift = page_shift;
 	cf->ranges = &cowfault_no_ranges;
@@ -278,12 +302,16 @@ cowfault_attach(int pidfd, pid_t pid, unsigned page_shift,
 
 int
 cowfault_protect(struct cow_fault *cf, const struct cow_vmas *vmas,
-    const struct cow_ranges *rs)
+    const struct cow_ranges *rs, int zfd, uint64_t zero_pfn)
 {
 	struct cow_vma	*v;
 
 	if (cf->broken)
 		return -EPIPE;
+	if (cf->zpm >= 0)
+		close(cf->zpm);
+	cf->zpm = zfd >= 0 ? fcntl(zfd, F_DUPFD_CLOEXEC, 0) : -1;
+	cf->zero_pfn = zero_pfn;
 	if (vmas->n > cf->vmas.cap) {
 		if ((v = realloc(cf->vmas.v, vmas->n * sizeof(*v))) == NULL)
 			return -ENOMEM;

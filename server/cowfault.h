@@ -50,11 +50,12 @@ int	cowfault_inspect(pid_t pid, int fd, unsigned *ret_features);
  * Write-protects every trackable mapping in vmas (the worker's maps, just
  * read) again and resets the interval's fault budget.  vmas and rs (its
  * zygote's ranges, may be NULL) are kept to name the memory of faults no
- * indexed object covers.  Returns 0, -EPIPE when the handler stopped, or
- * -ENOMEM.
+ * indexed object covers; zfd (its zygote's pagemap, or -1; duplicated)
+ * and zero_pfn tell the worker's own new pages from copies.  Returns 0,
+ * -EPIPE when the handler stopped, or -ENOMEM.
  */
 int	cowfault_protect(struct cow_fault *cf, const struct cow_vmas *vmas,
-	    const struct cow_ranges *rs);
+	    const struct cow_ranges *rs, int zfd, uint64_t zero_pfn);
 /* Fills rep's fault counts and top lists (attributed = 1). */
 void	cowfault_report(const struct cow_fault *cf,
 	    struct cow_worker_report *rep);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cowmap.h"
+#include "uffd_compat.h"
 #include "grow.h"
 
 static int
@@ -184,4 +185,14 @@ cowmap_ranges_free(struct cow_ranges *rs)
 {
 	free(rs->r);
 	memset(rs, 0, sizeof(*rs));
+}
+
+int
+cowmap_zygote_had(uint64_t e, uint64_t zero_pfn)
+{
+	if (e & PM_ENTRY_SWAPPED)
+		return 1;
+	if (!(e & PM_ENTRY_PRESENT))
+		return 0;
+	return zero_pfn == 0 || (e & ((1ULL << 55) - 1)) != zero_pfn;
 }

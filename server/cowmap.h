@@ -62,4 +62,10 @@ void	cowmap_count(const struct cow_vmas *vmas, const struct cow_ranges *rs,
 void	cowmap_vmas_free(struct cow_vmas *vmas);
 void	cowmap_ranges_free(struct cow_ranges *rs);
 
+/*
+ * Whether the zygote had a real page (not the shared zero page), given
+ * its pagemap entry e for the address; zero_pfn 0 means unknown.
+ */
+int	cowmap_zygote_had(uint64_t e, uint64_t zero_pfn);
+
 #endif
