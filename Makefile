@@ -19,7 +19,9 @@ endif
 PYTHON_EXE := $(shell readlink -f "$(PYTHON)" 2>/dev/null)
 PYCONFIG   := $(shell scripts/find-python.sh --config "$(PYTHON)")
 PY_INC	   := $(shell $(PYCONFIG) --includes 2>/dev/null)
-PY_EMBED   := $(shell $(PYCONFIG) --ldflags --embed 2>/dev/null)
+# How to link libpython: scripts/find-python.sh --embed says (an rpath to
+# where it lies, or a static libpython's exports) or why it cannot.
+PY_EMBED   := $(shell scripts/find-python.sh --embed "$(PYTHON)" 2>/dev/null)
 
 CC	?= cc
 WARN	:= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -73,7 +75,8 @@ $(BUILD)/forkd: $(call obj,$(SERVER) $(COMMON))
 	$(CC) $(LDFLAGS) -o $@ $^ -luring
 
 $(BUILD)/forkd-zygote: $(call obj,$(PRELOAD) $(PYHOOKS) $(HTTP) $(COMMON))
-	@test -n "$(PY_EMBED)" || { echo "no CPython >= 3.11 with headers found: run make deps" >&2; exit 100; }
+	@test -n "$(PYCONFIG)" || { echo "no CPython >= 3.11 with headers found: run make deps" >&2; exit 100; }
+	@test -n "$(PY_EMBED)" || { scripts/find-python.sh --embed "$(PYTHON)" >/dev/null; exit 100; }
 	$(CC) $(LDFLAGS) -o $@ $^ $(PY_EMBED)
 
 $(BUILD)/tests/%: tests/%.c $(UNITLIB)

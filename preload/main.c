@@ -207,6 +207,7 @@ main(int argc, char *argv[])
 	struct py_opts		po;
 	struct warmup		w;
 	enum seal_mode		seal;
+	char			v[32];
 	int			pack, r;
 
 	log_init("zygote", LOG_LEVEL_INFO);
@@ -223,6 +224,12 @@ main(int argc, char *argv[])
 		py_print_capabilities();
 		return EXIT_CLEAN;
 	}
+	if (py_free_threaded())
+		fatalx(EXIT_USAGE, "CPython %s is a free-threaded build: forkd "
+		    "does not support it (its per-thread reference counts "
+		    "defeat the seal); build forkd against a CPython "
+		    "configured without --disable-gil",
+		    py_version(v, sizeof(v)));
 	if (o.chdir != NULL && chdir(o.chdir) == -1)
 		fatalx(EXIT_USAGE, "--chdir %s: %s", o.chdir, strerror(errno));
 	if (py_init(&po) != 0)

@@ -44,6 +44,12 @@ struct py_immortal_report {
 	size_t	shared_keys;
 };
 /* Returns 1 when this Python can make objects immortal (3.12, 3.13). */
+/*
+ * Whether this libpython is a free-threaded build (3.13t, 3.14t): its
+ * reference counts are split per thread, so nothing forkd seals holds,
+ * and the zygote refuses to start on one.
+ */
+int	py_free_threaded(void);
 int	py_can_immortalize(void);
 /* Makes every reachable object immortal; 0 or -1 (logged). */
 int	py_immortalize(struct py_immortal_report *ret);

@@ -6,6 +6,7 @@
  */
 #include "forkd_state.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -288,6 +289,16 @@ py_gc_freeze(void)
 }
 
 int
+py_free_threaded(void)
+{
+#ifdef Py_GIL_DISABLED
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+int
 py_can_immortalize(void)
 {
 	return forkd_can_immortalize();
@@ -466,6 +477,30 @@ py_version(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The libpython the dynamic linker actually loaded, which is not always
+ * the one beside the interpreter built against (an rpath, or the lack
+ * of one, decides).
+ */
+static void
+py_print_libpython(void)
+{
+	Dl_info		 dli;
+	const char	*base;
+
+	if (dladdr((void *)Py_Initialize, &dli) == 0 || dli.dli_fname == NULL) {
+		printf("libpython: unknown\n");
+		return;
+	}
+	/* For the executable itself glibc names argv[0], or nothing. */
+	base = strrchr(dli.dli_fname, '/');
+	base = base != NULL ? base + 1 : dli.dli_fname;
+	if (strncmp(base, "libpython", 9) != 0)
+		printf("libpython: linked statically into forkd-zygote\n");
+	else
+		printf("libpython: %s\n", dli.dli_fname);
+}
+
 void
 py_print_capabilities(void)
 {
@@ -474,6 +509,7 @@ py_print_capabilities(void)
 	const char	*f = "";
 
 	printf("python: %s (%s)\n", py_version(v, sizeof(v)), FORKD_PYTHON);
+	py_print_libpython();
 	printf("specializing interpreter (PEP 659): yes\n");
 #if PY_VERSION_HEX >= 0x030C0000
 	printf("immortal objects: yes (3.12+)\n");
@@ -482,7 +518,8 @@ py_print_capabilities(void)
 	    "gc.freeze only\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
 #endif
 #ifdef Py_GIL_DISABLED
-	printf("free-threaded build: yes (immortalization not supported)\n");
+	printf("free-threaded build: yes: not supported, forkd refuses to "
+	    "start on it\n");
 #endif
 	if ((sc = PyImport_ImportModule("sysconfig")) != NULL) {
 		flags = PyObject_CallMethod(sc, "get_config_var", "s",

@@ -35,6 +35,7 @@
 #include "forkd_state.h"
 #include "objindex.h"
 #include "py.h"
+#include "pyver.h"
 
 /* obmalloc's pool header (Objects/obmalloc.c, 3.11-3.13, 64-bit). */
 #define CIX_POOL_OVERHEAD	48	/* the header, rounded to 16 */
@@ -409,11 +410,11 @@ cix_instance(struct cix *x, PyObject *o, const uint32_t *ti)
 
 	if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
 		memcpy(&slot, (PyObject **)o - 3, sizeof(slot));
-#if PY_VERSION_HEX >= 0x030D0000
-		/* 3.13: the dict or NULL; values live inside the object. */
+#if defined(FORKD_MANAGED_DICT_INLINE_VALUES)
+		/* The dict or NULL; values live inside the object. */
 		dict = (PyObject *)slot;
-#elif PY_VERSION_HEX >= 0x030C0000
-		/* 3.12: the dict, or its values tagged with bit 0. */
+#elif defined(FORKD_MANAGED_DICT_TAGGED_VALUES)
+		/* The dict, or its values tagged with bit 0. */
 		if (slot & 1)
 			cix_part(x, o, (void *)(slot + 1), 0, ti[CIX_T_NAME],
 			    ti[CIX_T_MODULE], ti[CIX_T_ATTRS]);

@@ -1,6 +1,6 @@
 /*
  * immortal.c: makes every object reachable from the collector's lists
- * immortal (CPython 3.12 and 3.13), so that reference counting stops
+ * immortal (CPython 3.12 to 3.14), so that reference counting stops
  * writing the zygote's pages in the workers.  The walk is walk.c's
  * (Cinder's idea, after ../shared/research/heap-sharing.md §2).
  *
@@ -10,42 +10,26 @@
  * __dict__ of the class shares) get the immortal reference count, which
  * dictkeys_incref() leaves alone.
  *
+ * Each version's representation of immortality is pyver.h's.
+ *
  * What it does not do: run on 3.11 (no immortal objects) or on
  * free-threaded builds.
  */
 #include "walk.h"
 #include "forkd_state.h"
-
-#if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030E0000 && \
-    !defined(Py_GIL_DISABLED)
-#define FORKD_CAN_IMMORTALIZE	1
-#endif
+#include "pyver.h"
 
 #ifdef FORKD_CAN_IMMORTALIZE
-
-/*
- * The part of CPython's PyDictKeysObject forkd writes: its reference
- * count comes first (Include/internal/pycore_dict.h, 3.12 and 3.13).
- */
-struct forkd_dict_keys_head {
-	Py_ssize_t	dk_refcnt;
-};
 
 static void
 seal_type(PyTypeObject *tp, struct forkd_immortal_stats *st)
 {
-	struct forkd_dict_keys_head	*dk;
-
 	if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
 		return;
 	if (PyUnstable_Type_AssignVersionTag(tp))
 		st->tagged++;
-	dk = (struct forkd_dict_keys_head *)
-	    ((PyHeapTypeObject *)tp)->ht_cached_keys;
-	if (dk != NULL && dk->dk_refcnt != _Py_IMMORTAL_REFCNT) {
-		dk->dk_refcnt = _Py_IMMORTAL_REFCNT;
+	if (forkd_dict_keys_set_immortal(((PyHeapTypeObject *)tp)->ht_cached_keys))
 		st->shared_keys++;
-	}
 }
 
 static int
@@ -63,7 +47,7 @@ seal_one(PyObject *o, void *arg)
 	if (PyType_Check(o))
 		seal_type((PyTypeObject *)o, st);
 	/* The value CPython's Py_INCREF/Py_DECREF leave alone. */
-	o->ob_refcnt = _Py_IMMORTAL_REFCNT;
+	forkd_set_immortal(o);
 	st->sealed++;
 	return 0;
 }

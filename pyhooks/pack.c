@@ -3,14 +3,14 @@
  * dense pages of their own, so that each worker copies those pages and
  * not the pages of the objects that lay around them.
  *
- * CPython 3.11-3.13 write a code object's adaptive bytecode whenever an
+ * CPython 3.11-3.14 write a code object's adaptive bytecode whenever an
  * instruction runs unspecialized or misses its specialization (a
- * counter), and 3.13 records branch history in every conditional jump's
+ * counter), and 3.13+ records branch history in every conditional jump's
  * cache: no runtime switch stops these stores
  * (../shared/research/code-writes.md).  So, after warmup:
  *
  *  1. begin: snapshot the adaptive bytecode of every code object
- *     reachable from a live function (on 3.13 a sentinel is first
+ *     reachable from a live function (on 3.13+ a sentinel is first
  *     written into each POP_JUMP_IF_* cache, or a store of the same
  *     history would not show); when code stays mortal (3.11, or the
  *     freeze seal), every call writes its code object's reference
@@ -36,6 +36,7 @@
 
 #include "bytecode.h"
 #include "forkd_state.h"
+#include "pyver.h"
 
 #define PACK_REGION_MAX	((size_t)256 << 20)	/* reserved, not used */
 #define PACK_HDR	16			/* size header, alignment */
@@ -336,7 +337,7 @@ static const char pack_src[] =
 "import sys, types\n"
 "CT = types.CodeType\n"
 "def arm_branches(prims, codes):\n"
-"    # 3.13+: a sentinel in each POP_JUMP_IF_*'s branch-history cache.\n"
+"    # A sentinel in each POP_JUMP_IF_*'s branch-history cache.\n"
 "    names, base_of, caches = tables()\n"
 "    jumps = {i for i, n in enumerate(names) if base_of.get(n, n) in\n"
 "             ('POP_JUMP_IF_FALSE', 'POP_JUMP_IF_TRUE',\n"
@@ -351,7 +352,7 @@ static const char pack_src[] =
 "            i += 2 + 2 * caches[op]\n"
 "def begin(prims, calls):\n"
 "    funcs, codes, parents = live_code()\n"
-"    if sys.version_info >= (3, 13):\n"
+"    if BRANCH_HISTORY:\n"
 "        arm_branches(prims, codes.values())\n"
 "    snap = {i: prims.adaptive(co) for i, co in codes.items()}\n"
 "    ran = set()\n"
@@ -416,7 +417,13 @@ pack_driver(struct forkd_state *st)
 	    PyModule_AddFunctions(prims, pack_methods) != 0 ||
 	    PyDict_SetItemString(ns, "prims", prims) != 0 ||
 	    PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins())
-	    != 0 || (r = PyRun_String(forkd_bytecode_src, Py_file_input, ns,
+	    != 0 || PyDict_SetItemString(ns, "BRANCH_HISTORY",
+#ifdef FORKD_BRANCH_HISTORY
+	    Py_True
+#else
+	    Py_False
+#endif
+	    ) != 0 || (r = PyRun_String(forkd_bytecode_src, Py_file_input, ns,
 	    ns)) == NULL) {
 		Py_XDECREF(prims);
 		Py_DECREF(ns);

@@ -2,7 +2,38 @@
 # deps.sh: installs, only when missing, the Debian packages forkd's build,
 # tests and benchmarks need.  Run as root (it is, in CI); otherwise it
 # prints the apt-get line to run.
+#
+# Then the CPython releases Debian does not ship (3.14): where the
+# workplace's toolchains are (FORKD_TOOLCHAINS, by default ../shared/
+# toolchains beside the checkout), its build script builds each once per
+# machine, outside the checkout, and the interpreter's path is listed in
+# build/pythons for scripts/find-python.sh.  Without the toolchains the
+# tests run on the Pythons the machine has, and this says so.
 set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+TOOLCHAIN_PYTHONS="3.14.7"
+
+# toolchain_pythons: builds (once) and lists the toolchains' Pythons.
+toolchain_pythons() {
+	tc=${FORKD_TOOLCHAINS:-$top/../shared/toolchains}
+	if [ ! -f "$tc/build-cpython.sh" ]; then
+		echo "deps: no CPython toolchains in $tc: testing on this" \
+		    "machine's Pythons only" >&2
+		return 0
+	fi
+	mkdir -p "$top/build"
+	: > "$top/build/pythons.new"
+	for v in $TOOLCHAIN_PYTHONS; do
+		[ -f "$tc/Python-$v.tar.xz" ] || continue
+		if py=$(sh "$tc/build-cpython.sh" "$v"); then
+			echo "$py" >> "$top/build/pythons.new"
+		else
+			echo "deps: building CPython $v failed; testing without it" >&2
+		fi
+	done
+	mv "$top/build/pythons.new" "$top/build/pythons"
+}
 
 PKGS="build-essential pkg-config liburing-dev libseccomp-dev libpython3-dev
 python3-dev curl wrk python3-flask python3-django gunicorn uwsgi-core
@@ -17,7 +48,10 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	toolchain_pythons
+	exit 0
+fi
 
 echo "deps: installing$missing"
 if [ "$(id -u)" != 0 ]; then
@@ -28,3 +62,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # nginx is only the benchmark's ceiling: never start it as a service here.
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+toolchain_pythons

@@ -6,9 +6,17 @@
 #   scripts/find-python.sh --newest   the path of the newest one
 #   scripts/find-python.sh --config PYTHON
 #                                     the python3.X-config that goes with it
+#   scripts/find-python.sh --embed PYTHON
+#                                     the linker flags that embed it: a shared
+#                                     libpython gets an rpath unless the
+#                                     dynamic linker finds it on its own; a
+#                                     static one gets the flags that export
+#                                     its symbols to extension modules; with
+#                                     neither, the reason on stderr, exit 1
 #
 # Looks on PATH (pyenv's shims skipped: they fail without PYENV_VERSION)
-# and, where pyenv exists, in `pyenv root`/versions.  The first interpreter
+# and, where pyenv exists, in `pyenv root`/versions, and the interpreters
+# `make deps` built (scripts/deps.sh lists them in build/pythons).  The first interpreter
 # found for a minor version wins, so a system python3.X on PATH is
 # preferred over pyenv's.  Nothing here names a machine's paths.
 set -u
@@ -27,6 +35,43 @@ config_for() {
 	return 1
 }
 
+# embed_flags PYTHON: see --embed above.
+embed_flags() {
+	py=$1
+	cfg=$(config_for "$py") || {
+		echo "$py: no python3.X-config beside it: install its headers" >&2
+		return 1
+	}
+	# shared libdir libpl soname static linkforshared, shell-quoted.
+	vars=$("$py" -c 'import shlex, sysconfig
+g = sysconfig.get_config_var
+for k, v in (("shared", g("Py_ENABLE_SHARED")), ("libdir", g("LIBDIR")),
+             ("libpl", g("LIBPL")), ("soname", g("INSTSONAME")),
+             ("static", g("LIBRARY")), ("lfs", g("LINKFORSHARED"))):
+    print("%s=%s" % (k, shlex.quote(str(v or ""))))') || return 1
+	eval "$vars"
+	flags=$("$cfg" --ldflags --embed) || return 1
+	if [ "$shared" = 1 ]; then
+		# The dynamic linker's own answer for this soname, if any.
+		found=$(PATH=$PATH:/sbin:/usr/sbin ldconfig -p 2>/dev/null | awk -v so="$soname" \
+		    '$1 == so { print $NF; exit }')
+		if [ -z "$found" ] || [ "$(readlink -f "$found")" != \
+		    "$(readlink -f "$libdir/$soname")" ]; then
+			case $flags in
+			*"-rpath,$libdir"*) ;;
+			*) flags="$flags -Wl,-rpath,$libdir" ;;
+			esac
+		fi
+	elif [ -f "$libpl/$static" ]; then
+		flags="$flags $lfs"
+	else
+		echo "$py has no shared libpython and no $static in $libpl:" \
+		    "rebuild it with ./configure --enable-shared" >&2
+		return 1
+	fi
+	echo "$flags"
+}
+
 candidates() {
 	IFS=:
 	for d in $PATH; do
@@ -42,6 +87,12 @@ candidates() {
 		    "$root"/versions/*/bin/python3.[0-9][0-9]; do
 			[ -x "$p" ] && echo "$p"
 		done
+	fi
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	if [ -f "$top/build/pythons" ]; then
+		while read -r p; do
+			[ -x "$p" ] && echo "$p"
+		done < "$top/build/pythons"
 	fi
 }
 
@@ -65,9 +116,11 @@ case ${1:-} in
 	list | head -n 1 | cut -d' ' -f2 ;;
 --config)
 	config_for "$2" ;;
+--embed)
+	embed_flags "$2" ;;
 "")
 	list ;;
 *)
-	echo "usage: $0 [--newest | --config PYTHON]" >&2
+	echo "usage: $0 [--newest | --config PYTHON | --embed PYTHON]" >&2
 	exit 100 ;;
 esac

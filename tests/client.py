@@ -90,8 +90,13 @@ def hangup(port, path):
 
 
 def slowread(port, path, secs):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    # A small receive buffer, set before connecting so that the window
+    # scale fits it: set after, the window later reopens a few bytes per
+    # zero-window probe and 3 MB take over a minute to drain.
+    s = socket.socket()
+    s.settimeout(10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+    s.connect(("127.0.0.1", port))
     s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
                % path).encode())
     time.sleep(0.3)

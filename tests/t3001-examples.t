@@ -122,8 +122,10 @@ flask_expect() {
 	esac
 }
 
-if ! importable flask; then
-	skip_n $N_FLASK "Flask does not import on Python $PYVER: $WHY"
+# Werkzeug 2.2 imports on 3.14 but fails building the first route (it
+# uses the removed ast.Str): the example's own import tells.
+if ! (cd "$FLASK" && importable app); then
+	skip_n $N_FLASK "the Flask example does not import on Python $PYVER: $WHY"
 else
 	start_forkd --app app:app --chdir "$FLASK" -w 2
 	ok $? "flask: forkd starts 2 workers on examples/flask"

@@ -10,12 +10,14 @@ GETs every path of GUNICORN_SEAL_WARMUP (forkd's --warmup file: "GET
 /path" lines, or bare "/path" lines) GUNICORN_SEAL_ROUNDS times through
 the app in-process, closes Django's database connections if Django is
 loaded, runs gc.collect(), makes every object of gc.get_objects()
-immortal (3.12 and 3.13 only: the low 32 bits of ob_refcnt set to
+immortal (3.12 and 3.13: the low 32 bits of ob_refcnt set to
 0xFFFFFFFF, the value Py_INCREF leaves alone and Py_DECREF reads as
-immortal in their Include/object.h) and calls gc.freeze().  On 3.11 there
+immortal in their Include/object.h; 3.14: ob_refcnt 3 << 30 and bit 0 of
+ob_flags, the 16 bits at offset 6, as its _Py_SetImmortalUntracked()
+does) and calls gc.freeze().  On 3.11 there
 is no immortality: warmup, collect and freeze only, and the log says so.
 Each worker logs its gc.get_freeze_count() and sys.getrefcount of the app
-object (4294967295 when immortal) after the fork.  Needs --preload."""
+object (4294967295, or 3221225472 on 3.14, when immortal) after the fork.  Needs --preload."""
 import ctypes
 import gc
 import io
@@ -55,7 +57,7 @@ def _get(app, path):
 
 def _immortal_why_not():
     """None if the ob_refcnt write below is right for this interpreter."""
-    if sys.version_info[:2] not in ((3, 12), (3, 13)):
+    if sys.version_info[:2] not in ((3, 12), (3, 13), (3, 14)):
         return "Python %d.%d has no immortal objects this hook knows" % sys.version_info[:2]
     if sys.maxsize < 2 ** 32 or hasattr(sys, "gettotalrefcount") or \
             sysconfig.get_config_var("Py_GIL_DISABLED"):
@@ -86,7 +88,11 @@ def pre_fork(server, worker):
     freed = gc.collect()
     why = _immortal_why_not()
     objs = gc.get_objects()
-    if why is None:
+    if why is None and sys.version_info >= (3, 14):
+        for o in objs:
+            ctypes.c_uint16.from_address(id(o) + 6).value = 1
+            ctypes.c_uint32.from_address(id(o)).value = 3 << 30
+    elif why is None:
         for o in objs:
             ctypes.c_uint32.from_address(id(o)).value = 0xFFFFFFFF
     n = len(objs)

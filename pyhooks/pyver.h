@@ -1,0 +1,115 @@
+/*
+ * pyver.h: what differs between the CPython versions forkd seals, in one
+ * place, so that a new release is a change here and not a hunt through
+ * pyhooks/.  Each value is read from that version's own source; the
+ * file and symbol are named so the next release can be checked the same
+ * way.  Only files that include <Python.h> see it.
+ *
+ *                 object immortal when         dict keys immortal when
+ *   3.11          (none)                       (none)
+ *   3.12, 3.13    ob_refcnt == UINT32_MAX      dk_refcnt == UINT32_MAX
+ *   3.14          ob_refcnt >= 3 << 30 and     dk_refcnt < 0
+ *                 ob_flags has bit 0
+ *
+ * Free-threaded builds (Py_GIL_DISABLED) split the reference count in
+ * two and bias it per thread: nothing here applies, and forkd refuses to
+ * start on one (preload/py_embed.c).
+ */
+#ifndef FORKD_PYVER_H
+#define FORKD_PYVER_H
+
+#include "pyhooks.h"
+
+#if PY_VERSION_HEX >= 0x030F0000
+#error "CPython 3.15+: check pyhooks/pyver.h against its source first"
+#endif
+
+#if PY_VERSION_HEX >= 0x030C0000 && !defined(Py_GIL_DISABLED)
+#define FORKD_CAN_IMMORTALIZE	1
+#endif
+
+#ifdef FORKD_CAN_IMMORTALIZE
+
+/*
+ * The part of PyDictKeysObject forkd writes: its reference count comes
+ * first (Include/internal/pycore_dict.h, 3.12 to 3.14).
+ */
+struct forkd_dict_keys_head {
+	Py_ssize_t	dk_refcnt;
+};
+
+#if PY_VERSION_HEX >= 0x030E0000
+/*
+ * 3.14: Py_INCREF leaves ob_refcnt alone from _Py_IMMORTAL_INITIAL_REFCNT
+ * up (Include/refcount.h), and a stack reference to an object whose
+ * ob_flags has _Py_IMMORTAL_FLAGS is made without touching it at all
+ * (Include/internal/pycore_stackref.h): Objects/object.c's
+ * _Py_SetImmortalUntracked() sets both.
+ */
+static inline void
+forkd_set_immortal(PyObject *o)
+{
+	o->ob_flags = _Py_IMMORTAL_FLAGS;
+	o->ob_refcnt = _Py_IMMORTAL_INITIAL_REFCNT;
+}
+
+/*
+ * 3.14: dictkeys_incref() returns early for any negative count; the
+ * value it asserts is _Py_DICT_IMMORTAL_INITIAL_REFCNT, PY_SSIZE_T_MIN
+ * (Objects/dictobject.c, not in any header).
+ */
+#define FORKD_DICT_KEYS_IMMORTAL	PY_SSIZE_T_MIN
+
+#else	/* 3.12, 3.13 */
+
+/*
+ * Py_INCREF's saturating add leaves exactly _Py_IMMORTAL_REFCNT alone
+ * (Include/object.h).
+ */
+static inline void
+forkd_set_immortal(PyObject *o)
+{
+	o->ob_refcnt = _Py_IMMORTAL_REFCNT;
+}
+
+/* dictkeys_incref() compares with _Py_IMMORTAL_REFCNT (dictobject.c). */
+#define FORKD_DICT_KEYS_IMMORTAL	((Py_ssize_t)_Py_IMMORTAL_REFCNT)
+
+#endif
+
+static inline int
+forkd_dict_keys_set_immortal(void *keys)
+{
+	struct forkd_dict_keys_head	*dk = keys;
+
+	if (dk == NULL || dk->dk_refcnt == FORKD_DICT_KEYS_IMMORTAL)
+		return 0;
+	dk->dk_refcnt = FORKD_DICT_KEYS_IMMORTAL;
+	return 1;
+}
+
+#endif	/* FORKD_CAN_IMMORTALIZE */
+
+/*
+ * The managed __dict__ slot of an instance, three words before it
+ * (Include/internal/pycore_object.h, MANAGED_DICT_OFFSET): 3.13 and 3.14
+ * keep the dict or NULL there (values inline after the object); 3.12
+ * the dict, or its values tagged with bit 0; 3.11 the dict, with the
+ * values a word further back.
+ */
+#if PY_VERSION_HEX >= 0x030D0000
+#define FORKD_MANAGED_DICT_INLINE_VALUES	1
+#elif PY_VERSION_HEX >= 0x030C0000
+#define FORKD_MANAGED_DICT_TAGGED_VALUES	1
+#endif
+
+/*
+ * Branch history: 3.13 and 3.14 record each POP_JUMP_IF_*'s outcomes in
+ * its inline cache every time it runs (Python/bytecodes.c), so code
+ * packing arms those caches before its probe (pyhooks/pack.c).
+ */
+#if PY_VERSION_HEX >= 0x030D0000
+#define FORKD_BRANCH_HISTORY	1
+#endif
+
+#endif
