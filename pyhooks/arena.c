@@ -14,6 +14,7 @@
  * during start-up too.  It does not change where memory comes from.
  */
 #include "pyhooks.h"
+#include "pyver.h"
 
 #include "cowreg.h"
 
@@ -23,8 +24,8 @@ static PyObjectArenaAllocator	arena_orig;
 static size_t			arena_size;
 
 /*
- * obmalloc asks for arenas of one size: 1 MiB (ARENA_BITS 20, with the
- * radix tree, the 64-bit default) or 256 KiB.  3.11+ also takes the
+ * obmalloc asks for arenas of one size (pyver.h): 1 MiB with the radix
+ * tree, the 64-bit default, or 256 KiB.  3.11+ also takes the
  * frames' data stack chunks from this allocator (16 KiB, doubled for a
  * bigger frame): those hold no objects, and a worker's calls write them,
  * so they count as "other", not as arenas.
@@ -32,7 +33,8 @@ static size_t			arena_size;
 static int
 arena_is_arena(size_t size)
 {
-	return size == ((size_t)1 << 20) || size == ((size_t)1 << 18);
+	return size == FORKD_OBMALLOC_ARENA ||
+	    size == FORKD_OBMALLOC_ARENA_NO_RADIX;
 }
 
 static void *

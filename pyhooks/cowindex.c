@@ -640,7 +640,8 @@ cix_check_pools(struct cix *x)
 	size_t		 z1 = 0, z2 = 0;
 	int		 good;
 
-	x->pool_size = forkd_arena_size() == (1 << 20) ? 16384 : 4096;
+	x->pool_size = forkd_arena_size() == FORKD_OBMALLOC_ARENA ?
+	    FORKD_OBMALLOC_POOL : FORKD_OBMALLOC_POOL_NO_RADIX;
 	f = PyFloat_FromDouble(0.5);
 	l = PyList_New(0);
 	good = f != NULL && l != NULL &&

@@ -23,12 +23,9 @@
  * and stops at an untouched pool once all are taken, or after crossing
  * 1 MiB of untouched pools (those are populated by the filling).
  *
- * It reads one field of obmalloc's pool header (Objects/obmalloc.c,
- * 3.11-3.13: 16 KiB pools on 64-bit builds, the header at the pool's
- * start: a union whose uint is the count of blocks in use, then the free
- * list, the links, the arena index, the size class index and the carve
- * offsets), and checks the header's shape before trusting it: with
- * PYTHONMALLOC=malloc or the debug hooks nothing is filled.
+ * It reads obmalloc's pool headers (their layout is pyver.h's), and
+ * checks a header's shape before trusting it: with PYTHONMALLOC=malloc
+ * or the debug hooks nothing is filled.
  *
  * What it does not do: the glibc heap (preload/seal.c does that).
  */
@@ -38,38 +35,25 @@
 #include "pyhooks.h"
 #include "cowreg.h"
 #include "forkd_state.h"
+#include "pyver.h"
 
-#define HOLES_POOL_SIZE		((uintptr_t)16 << 10)
-#define HOLES_ALIGNMENT		16
-#define HOLES_SMALL_MAX		512
+#define HOLES_POOL_SIZE		((uintptr_t)FORKD_OBMALLOC_POOL)
+#define HOLES_ALIGNMENT		FORKD_OBMALLOC_ALIGNMENT
+#define HOLES_SMALL_MAX		FORKD_OBMALLOC_SMALL_MAX
 #define HOLES_MAX_FILL		((size_t)64 << 20)	/* bytes, a bound */
-#define HOLES_ARENA_SIZE	((uintptr_t)1 << 20)
+#define HOLES_ARENA_SIZE	((uintptr_t)FORKD_OBMALLOC_ARENA)
 #define HOLES_MAX_ARENAS	65536			/* 64 GiB of them */
 #define HOLES_MAX_EMPTY		(HOLES_MAX_ARENAS * 4)
 /* Untouched pools the burn may cross to reach used ones: 1 MiB. */
 #define HOLES_VIRGIN_BUDGET	64
 
-/* obmalloc's struct pool_header, as laid out on 64-bit builds. */
-struct holes_pool {
-	union {
-		void		*padding;
-		unsigned	 count;
-	} ref;
-	void		*freeblock;
-	void		*nextpool;
-	void		*prevpool;
-	unsigned	 arenaindex;
-	unsigned	 szidx;
-	unsigned	 nextoffset;
-	unsigned	 maxnextoffset;
-};
-
-static struct holes_pool *
+static struct forkd_pool_header *
 holes_pool_of(void *p, size_t size)
 {
-	struct holes_pool	*pool;
+	struct forkd_pool_header	*pool;
 
-	pool = (struct holes_pool *)((uintptr_t)p & ~(HOLES_POOL_SIZE - 1));
+	pool = (struct forkd_pool_header *)
+	    ((uintptr_t)p & ~(HOLES_POOL_SIZE - 1));
 	if (pool->szidx != size / HOLES_ALIGNMENT - 1 ||
 	    pool->maxnextoffset != HOLES_POOL_SIZE - size ||
 	    pool->nextoffset > HOLES_POOL_SIZE || pool->ref.count == 0)
@@ -79,7 +63,7 @@ holes_pool_of(void *p, size_t size)
 
 /* Whether p looks like a pool obmalloc has set up (not virgin space). */
 static int
-holes_pool_valid(const struct holes_pool *p)
+holes_pool_valid(const struct forkd_pool_header *p)
 {
 	unsigned	size;
 
@@ -88,7 +72,7 @@ holes_pool_valid(const struct holes_pool *p)
 	size = (p->szidx + 1) * HOLES_ALIGNMENT;
 	return p->maxnextoffset == HOLES_POOL_SIZE - size &&
 	    p->nextoffset <= HOLES_POOL_SIZE &&
-	    p->nextoffset >= sizeof(struct holes_pool) + size;
+	    p->nextoffset >= sizeof(struct forkd_pool_header) + size;
 }
 
 /*
@@ -100,14 +84,14 @@ static void
 holes_arena_empty(uintptr_t start, uintptr_t end, uintptr_t *e, size_t *n,
     size_t max)
 {
-	struct holes_pool	*p;
+	struct forkd_pool_header	*p;
 	uintptr_t		 a, first;
 	unsigned		 index = 0;
 	size_t			 valid = 0;
 
 	first = (start + HOLES_POOL_SIZE - 1) & ~(HOLES_POOL_SIZE - 1);
 	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
-		p = (struct holes_pool *)a;
+		p = (struct forkd_pool_header *)a;
 		if (!holes_pool_valid(p))
 			continue;
 		if (valid++ == 0)
@@ -116,7 +100,7 @@ holes_arena_empty(uintptr_t start, uintptr_t end, uintptr_t *e, size_t *n,
 			return;
 	}
 	for (a = first; a + HOLES_POOL_SIZE <= end; a += HOLES_POOL_SIZE) {
-		p = (struct holes_pool *)a;
+		p = (struct forkd_pool_header *)a;
 		if (holes_pool_valid(p) && p->ref.count == 0 && *n < max)
 			e[(*n)++] = a;
 	}
@@ -166,7 +150,7 @@ holes_cmp(const void *a, const void *b)
 static int
 holes_fill_used(struct py_holes_report *ret)
 {
-	struct holes_pool	*pool;
+	struct forkd_pool_header	*pool;
 	size_t			 size;
 	void			*p;
 
@@ -208,10 +192,10 @@ holes_fill_used(struct py_holes_report *ret)
 static int
 holes_burn_empty(const uintptr_t *e, size_t ne, struct py_holes_report *ret)
 {
-	struct holes_pool	*pool;
+	struct forkd_pool_header	*pool;
 	const size_t		 size = HOLES_SMALL_MAX;
 	const unsigned		 per = (HOLES_POOL_SIZE -
-				    sizeof(struct holes_pool)) / size;
+				    sizeof(struct forkd_pool_header)) / size;
 	size_t			 left = ne, virgin = 0;
 	uintptr_t		 a;
 	void			*p;

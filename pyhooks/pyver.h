@@ -104,6 +104,35 @@ forkd_dict_keys_set_immortal(void *keys)
 #endif
 
 /*
+ * obmalloc (Include/internal/pycore_obmalloc.h, the same from 3.11 to
+ * 3.14): 64-bit builds with the radix tree (the default) take arenas of
+ * 1 MiB and carve pools of 16 KiB; without it 256 KiB and 4 KiB.  Blocks
+ * are 16-byte aligned, requests up to 512 bytes are small, and each
+ * pool starts with this header.  Hole filling (holes.c) and the write
+ * tracker's index (cowindex.c) read it, after checking its shape.
+ */
+#define FORKD_OBMALLOC_ARENA		((size_t)1 << 20)
+#define FORKD_OBMALLOC_POOL		((size_t)16 << 10)
+#define FORKD_OBMALLOC_ARENA_NO_RADIX	((size_t)1 << 18)
+#define FORKD_OBMALLOC_POOL_NO_RADIX	((size_t)4 << 10)
+#define FORKD_OBMALLOC_ALIGNMENT	16
+#define FORKD_OBMALLOC_SMALL_MAX	512
+
+struct forkd_pool_header {
+	union {
+		void		*padding;
+		unsigned	 count;		/* blocks in use */
+	} ref;
+	void		*freeblock;
+	void		*nextpool;
+	void		*prevpool;
+	unsigned	 arenaindex;
+	unsigned	 szidx;			/* size class index */
+	unsigned	 nextoffset;		/* bytes to the virgin block */
+	unsigned	 maxnextoffset;
+};
+
+/*
  * Branch history: 3.13 and 3.14 record each POP_JUMP_IF_*'s outcomes in
  * its inline cache every time it runs (Python/bytecodes.c), so code
  * packing arms those caches before its probe (pyhooks/pack.c).

@@ -10,8 +10,8 @@
  * what tp_traverse leaves out because it cannot form cycles: the keys of
  * dicts whose keys are all str, code objects' names, constants and
  * cached attributes (code has no tp_traverse before 3.13), heap types'
- * names, slots and subclass tables.  type_traverse asserts a heap type, so statically allocated
- * types are visited but never traversed.
+ * names, slots and subclass tables.  type_traverse asserts a heap type,
+ * so statically allocated types are visited but never traversed.
  *
  * What it does not reach: objects held only by C globals of extensions
  * or by C types that do not traverse, and the locals of frames running

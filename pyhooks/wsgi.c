@@ -618,7 +618,10 @@ wsgi_known_length(PyObject *result)
 	return total;
 }
 
-/* Iterates the app's result into the response; returns 0 or -1 (exception set, or the client left). */
+/*
+ * Iterates the app's result into the response; returns 0, or -1 with an
+ * exception set or when the client left.
+ */
 static int
 wsgi_send_result(struct forkd_state *st, struct start_response *sr,
     PyObject *result)
