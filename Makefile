@@ -66,6 +66,14 @@ all: $(BUILD)/forkd $(BUILD)/forkd-zygote
 $(BUILD)/obj/preload/py_%.o $(BUILD)/obj/pyhooks/%.o: \
 	CPPFLAGS += $(PY_INC) -DFORKD_PYTHON='"$(PYTHON_EXE)"'
 
+# A build directory remembers the interpreter it was built against, and
+# what saw <Python.h> is rebuilt when that changes.
+PYSTAMP	:= $(BUILD)/python.stamp
+ifneq ($(MAKECMDGOALS),deps)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(PYSTAMP) 2>/dev/null)" = "$(PYTHON_EXE)" ] || echo "$(PYTHON_EXE)" > $(PYSTAMP); })
+endif
+$(call obj,$(filter preload/py_%,$(PRELOAD)) $(PYHOOKS)): $(PYSTAMP)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<

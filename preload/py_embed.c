@@ -511,7 +511,9 @@ py_print_capabilities(void)
 	printf("python: %s (%s)\n", py_version(v, sizeof(v)), FORKD_PYTHON);
 	py_print_libpython();
 	printf("specializing interpreter (PEP 659): yes\n");
-#if PY_VERSION_HEX >= 0x030C0000
+#if defined(Py_GIL_DISABLED)
+	printf("immortal objects: not used (free-threaded build)\n");
+#elif PY_VERSION_HEX >= 0x030C0000
 	printf("immortal objects: yes (3.12+)\n");
 #else
 	printf("immortal objects: no (Python %d.%d has none): the seal is "

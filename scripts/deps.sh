@@ -32,7 +32,39 @@ toolchain_pythons() {
 			echo "deps: building CPython $v failed; testing without it" >&2
 		fi
 	done
+	ft_python "$tc" >> "$top/build/pythons.new" || true
 	mv "$top/build/pythons.new" "$top/build/pythons"
+}
+
+# ft_python TOOLCHAINS: the newest toolchain CPython again, free-threaded
+# (--disable-gil), beside the first, once per machine; prints its path.
+# forkd refuses such a build, and tests/t1009 checks that it does.
+ft_python() {
+	v=${TOOLCHAIN_PYTHONS##* }
+	mm=$(echo "$v" | cut -d. -f1,2)
+	first=$(head -n 1 "$top/build/pythons.new")
+	[ -n "$first" ] || return 1
+	prefix=$(dirname "$(dirname "$(dirname "$first")")")/${v}t
+	py=$prefix/bin/python${mm}t
+	if [ -x "$py" ] && [ -x "$py-config" ]; then
+		echo "$py"
+		return 0
+	fi
+	echo "deps: building CPython ${v}t (free-threaded) into $prefix" \
+	    "(a few minutes, once)" >&2
+	work=$(mktemp -d)
+	if tar -xJf "$1/Python-$v.tar.xz" -C "$work" && (cd "$work/Python-$v" &&
+	    ./configure --disable-gil --enable-shared --prefix="$prefix" \
+	    LDFLAGS="-Wl,-rpath,$prefix/lib" && make -j"$(nproc)" &&
+	    make altinstall) > "$work/log" 2>&1; then
+		rm -rf "$work"
+		echo "$py"
+		return 0
+	fi
+	tail -n 20 "$work/log" >&2
+	rm -rf "$work"
+	echo "deps: building CPython ${v}t failed; tests/t1009 will skip" >&2
+	return 1
 }
 
 PKGS="build-essential pkg-config liburing-dev libseccomp-dev libpython3-dev

@@ -6,6 +6,10 @@
 #   scripts/find-python.sh --newest   the path of the newest one
 #   scripts/find-python.sh --config PYTHON
 #                                     the python3.X-config that goes with it
+#   scripts/find-python.sh --free-threaded
+#                                     the same lines for free-threaded builds
+#                                     (3.13t, 3.14t), which forkd refuses;
+#                                     FORKD_FT_PYTHON adds one
 #   scripts/find-python.sh --embed PYTHON
 #                                     the linker flags that embed it: a shared
 #                                     libpython gets an rpath unless the
@@ -16,17 +20,19 @@
 #
 # Looks on PATH (pyenv's shims skipped: they fail without PYENV_VERSION)
 # and, where pyenv exists, in `pyenv root`/versions, and the interpreters
-# `make deps` built (scripts/deps.sh lists them in build/pythons).  The first interpreter
-# found for a minor version wins, so a system python3.X on PATH is
-# preferred over pyenv's.  Nothing here names a machine's paths.
+# `make deps` built (scripts/deps.sh lists them in build/pythons).  The
+# first interpreter found for a minor version wins, so a system python3.X
+# on PATH is preferred over pyenv's.  Nothing here names a machine's
+# paths.
 set -u
 
 config_for() {
 	py=$1
-	ver=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' \
-	    2>/dev/null) || return 1
+	# 3.14t's is python3.14t-config: the ABI flags are part of the name.
+	cver=$("$py" -c 'import sys; print("%d.%d%s" % (sys.version_info[:2] +
+(getattr(sys, "abiflags", ""),)))' 2>/dev/null) || return 1
 	bindir=$("$py" -c 'import sysconfig; print(sysconfig.get_config_var("BINDIR") or "")' 2>/dev/null)
-	for c in "$(dirname "$py")/python$ver-config" "$bindir/python$ver-config"; do
+	for c in "$(dirname "$py")/python$cver-config" "$bindir/python$cver-config"; do
 		if [ -x "$c" ]; then
 			echo "$c"
 			return 0
@@ -76,7 +82,8 @@ candidates() {
 	IFS=:
 	for d in $PATH; do
 		case $d in *pyenv/shims*|"") continue ;; esac
-		for p in "$d"/python3.[0-9] "$d"/python3.[0-9][0-9]; do
+		for p in "$d"/python3.[0-9] "$d"/python3.[0-9][0-9] \
+		    "$d"/python3.[0-9][0-9]t; do
 			[ -x "$p" ] && echo "$p"
 		done
 	done
@@ -84,7 +91,8 @@ candidates() {
 	if command -v pyenv >/dev/null 2>&1; then
 		root=$(pyenv root 2>/dev/null)
 		for p in "$root"/versions/*/bin/python3.[0-9] \
-		    "$root"/versions/*/bin/python3.[0-9][0-9]; do
+		    "$root"/versions/*/bin/python3.[0-9][0-9] \
+		    "$root"/versions/*/bin/python3.[0-9][0-9]t; do
 			[ -x "$p" ] && echo "$p"
 		done
 	fi
@@ -94,13 +102,22 @@ candidates() {
 			[ -x "$p" ] && echo "$p"
 		done < "$top/build/pythons"
 	fi
+	[ -z "${FORKD_FT_PYTHON:-}" ] || echo "$FORKD_FT_PYTHON"
 }
 
+# list [ft]: "X.Y PATH" per minor version, newest first; with ft, the
+# free-threaded builds instead of the others.
 list() {
+	want=${1:-gil}
 	seen=" "
 	candidates | while read -r py; do
-		ver=$("$py" -c 'import sys; v=sys.version_info; print("%d.%d" % v[:2] if v >= (3, 11) and not hasattr(sys, "_is_gil_enabled") or v >= (3, 11) and sys._is_gil_enabled() else "")' 2>/dev/null) || continue
+		ver=$("$py" -c 'import sys, sysconfig
+v = sys.version_info
+ft = "ft" if sysconfig.get_config_var("Py_GIL_DISABLED") else "gil"
+print("%d.%d %s" % (v[0], v[1], ft) if v >= (3, 11) else "")' 2>/dev/null) || continue
 		[ -n "$ver" ] || continue
+		[ "${ver#* }" = "$want" ] || continue
+		ver=${ver% *}
 		case $seen in *" $ver "*) continue ;; esac
 		config_for "$py" >/dev/null || continue
 		# The headers must be there to embed it.
@@ -118,9 +135,11 @@ case ${1:-} in
 	config_for "$2" ;;
 --embed)
 	embed_flags "$2" ;;
+--free-threaded)
+	list ft ;;
 "")
 	list ;;
 *)
-	echo "usage: $0 [--newest | --config PYTHON | --embed PYTHON]" >&2
+	echo "usage: $0 [--newest | --free-threaded | --config PYTHON | --embed PYTHON]" >&2
 	exit 100 ;;
 esac
