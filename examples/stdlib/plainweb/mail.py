@@ -5,6 +5,8 @@ just "sent"), and the console backend prints them."""
 import collections
 import email.policy
 import email.utils
+import smtplib
+import ssl
 import sys
 import textwrap
 from email.message import EmailMessage
@@ -55,10 +57,33 @@ class ConsoleBackend(BaseBackend):
         return len(messages)
 
 
+class SMTPBackend(BaseBackend):
+    """Sends through an SMTP server, STARTTLS when it offers it.  One
+    connection per batch: mail is rare on this site."""
+
+    def __init__(self, host="localhost", port=25, username=None, password=None, timeout=10):
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.timeout = timeout
+
+    def send(self, messages):
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.username:
+                smtp.login(self.username, self.password)
+            for m in messages:
+                smtp.send_message(m)
+        return len(messages)
+
+
 class NullBackend(BaseBackend):
     def send(self, messages):
         return len(messages)
 
 
 def get_backend(name):
-    return {"memory": MemoryBackend, "console": ConsoleBackend, "null": NullBackend}[name]()
+    return {"memory": MemoryBackend, "console": ConsoleBackend, "null": NullBackend,
+            "smtp": SMTPBackend}[name]()
