@@ -13,6 +13,7 @@ the LocaleMiddleware for the duration of one request.
 import ast
 import contextvars
 import gettext
+import html
 import os
 import re
 from datetime import date, datetime
@@ -273,7 +274,6 @@ class LazyString:
         return gettext_(self.message, **self.kwargs)
 
     def __html__(self):
-        import html
         return html.escape(str(self))
 
     def __json__(self):

@@ -223,8 +223,8 @@ class LocaleMiddleware(Middleware):
 
 
 class CommonMiddleware(Middleware):
-    """Refuses hosts that are not the site's, and turns HEAD into GET
-    without a body."""
+    """Refuses hosts that are not the site's (settings.allowed_hosts;
+    a leading dot allows the subdomains)."""
 
     def __call__(self, request):
         allowed = self.settings.allowed_hosts

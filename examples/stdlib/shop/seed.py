@@ -168,7 +168,7 @@ def _seed(rnd):
             created=EPOCH + timedelta(hours=i * 29)))
     m.Product.objects.bulk_create(products)
     PT = m.Product.tags.field.through
-    m.Product.tags.field.through.objects.bulk_create([
+    PT.objects.bulk_create([
         PT(product_id=p.pk, tag_id=t.pk) for p in products for t in rnd.sample(tags, rnd.randint(1, 3))])
     reviews = []
     for p in products:

@@ -263,18 +263,18 @@ class ModelBase(type):
             declared = [f for _, f in inherited] + [f for _, f in own]
             if not any(f.primary_key for f in declared):
                 AutoField().contribute_to_class(cls, "id")
-        for fname, field in inherited:
-            clone = _copy_field(field)
-            if cls._meta.abstract:
-                cls._meta.add_field(clone) if not clone.many_to_many else cls._meta.add_m2m(clone)
-            else:
-                clone.contribute_to_class(cls, fname)
-        for fname, field in own:
-            if cls._meta.abstract:
-                field.name = field.attname = fname
-                (cls._meta.add_m2m if field.many_to_many else cls._meta.add_field)(field)
-            else:
+        # An abstract model only records its fields; they are bound to a
+        # table by the concrete models that inherit them.
+        fields = [(fname, _copy_field(f)) for fname, f in inherited] + own
+        for fname, field in fields:
+            if not cls._meta.abstract:
                 field.contribute_to_class(cls, fname)
+            elif field.many_to_many:
+                field.name = field.attname = fname
+                cls._meta.add_m2m(field)
+            else:
+                field.name = field.attname = fname
+                cls._meta.add_field(field)
         for key, value in contributable.items():
             if not isinstance(value, Field):
                 value.contribute_to_class(cls, key)

@@ -12,6 +12,7 @@ the first request that reaches it.
 """
 from . import nodes
 from .errors import TemplateSyntaxError
+from .runtime import escape
 
 # Names the generated modules find in their globals (runtime.py and the
 # environment put them there).
@@ -23,18 +24,19 @@ _BINOPS = frozenset(["+", "-", "*", "/", "//", "%"])
 
 
 class Frame:
-    """The compile-time scope: which template names are Python locals."""
+    """The compile-time scope: which template names are Python locals.
+    `toplevel` is true only for the body of _root itself, outside any
+    tag: there {% set %} writes to the context (blocks see it) and
+    macros may be defined."""
 
-    def __init__(self, parent=None, kind=None, block=None):
+    def __init__(self, parent=None, kind=None, block=None, toplevel=False):
         self.locals = dict(parent.locals) if parent else {}
         self.kind = kind or (parent.kind if parent else "root")
         self.block = block if block is not None else (parent.block if parent else None)
-        self.toplevel = parent is None
+        self.toplevel = toplevel
 
     def child(self):
-        f = Frame(self)
-        f.toplevel = False
-        return f
+        return Frame(self)
 
 
 class CodeGenerator:
@@ -81,7 +83,7 @@ class CodeGenerator:
         self.write("def _root(_ctx, _w, _blocks):")
         self.indent += 1
         self.write("_resolve = _ctx.resolve")
-        frame = Frame(kind="root")
+        frame = Frame(kind="root", toplevel=True)
         if tree.extends is not None:
             # A child's own output is its blocks; outside them only
             # {% set %} and the definitions count.
@@ -153,7 +155,7 @@ class CodeGenerator:
 
     def visit_Output(self, node, frame):
         if isinstance(node.expr, nodes.Const) and isinstance(node.expr.value, str):
-            from .runtime import escape
+            # A literal is escaped once, here, not on every render.
             value = str(escape(node.expr.value)) if self.autoescape else node.expr.value
             self.write("_w(%r)" % value)
             return

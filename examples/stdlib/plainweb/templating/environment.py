@@ -189,7 +189,8 @@ class Template:
         return "".join(out)
 
     def module_source(self):
-        return self.env.compile_source(*self.env.loader.get_source(self.name)[:1], self.name)
+        """The Python source this template compiles to (for debugging)."""
+        return self.env.compile_source(self.env.loader.get_source(self.name)[0], self.name)[0]
 
 
 class Environment:

@@ -257,9 +257,9 @@ class Context:
         self.vars[key] = value
 
     def derive(self, extra):
-        """A context for an include: the same names plus `extra`."""
-        if not extra:
-            return self
+        """A context for an include: the same names plus `extra`, in a
+        dict of its own, so what the include binds (its macros) stays
+        in it."""
         merged = dict(self.vars)
         merged.update(extra)
         return Context(self.env, merged, self.parent, self.name)
