@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC1091,SC2015,SC2086
 # memory.sh: how much memory forkd, gunicorn and uWSGI take to serve the
-# example sites (examples/flask, examples/django) with the same number of
-# workers, and how many requests per second each gets out of a GB of it.
+# example sites (examples/flask, examples/django, examples/stdlib) with the
+# same number of workers, and how many requests per second each gets out
+# of a GB of it.
 # Run by hand (or `make bench-memory`); takes about 35 minutes.
 #
 #   bench/memory.sh
 #   APPS=django PYVERS=3.12 ROUNDS=1 DURATION=3 CURVE_APPS= ABLATION=0 bench/memory.sh
 #
 # Environment (all optional):
-#   APPS="flask django"       the apps of the main tables
+#   APPS="flask django"       the apps of the main tables; also "stdlib"
+#                             (examples/stdlib, no package needed: every
+#                             Python)
 #   PYVERS="3.11 3.12 3.13"   the CPython minor versions (their paths come
 #                             from scripts/find-python.sh); an app that does
 #                             not import on one (Django 3.2 on 3.13) gets
@@ -176,21 +179,43 @@ HPY_VER=$1
 # immortal VER: the Python has immortal objects (3.12+).
 immortal() { "${PYEXE[$1]}" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; }
 
+# --- the apps ---------------------------------------------------------------
+
+# APPMODS: the packages an app needs besides the stdlib (checked below).
+declare -A APPDIR APPSPEC APPMODS
+APPDIR[flask]=$TOP/examples/flask
+APPSPEC[flask]=app:app
+APPMODS[flask]=flask
+APPDIR[django]=$TOP/examples/django
+APPSPEC[django]=site_project.wsgi:application
+APPMODS[django]=django
+APPDIR[stdlib]=$TOP/examples/stdlib
+APPSPEC[stdlib]=app:app
+APPMODS[stdlib]=""
+PREP_APPS=$(printf '%s\n' $APPS $CURVE_APPS | awk '!seen[$0]++' | tr '\n' ' ')
+[ "$ABLATION" = 0 ] || PREP_APPS=$(printf '%s\n' $PREP_APPS $ABLATION_APP | awk '!seen[$0]++' | tr '\n' ' ')
+for a in $PREP_APPS; do
+	[ -n "${APPDIR[$a]:-}" ] || die "unknown app '$a' (flask, django, stdlib)"
+	[ -f "${APPDIR[$a]}/urls.txt" ] || die "no ${APPDIR[$a]}/urls.txt"
+done
+
 # Debian keeps Flask, Django and gunicorn in dist-packages, which only its
 # own python3 reads: any other interpreter gets it on PYTHONPATH, for
-# every server alike.  Looked for here, not assumed.
+# every server alike.  Looked for here, not assumed.  Only the packages
+# of the apps this run serves are asked for (the stdlib site needs none).
 DIST=/usr/lib/python3/dist-packages
 [ -d "$DIST" ] || DIST=""
 SHIM=$LIB/shim
+mods=$(for a in $PREP_APPS; do echo ${APPMODS[$a]}; done | awk 'NF && !seen[$0]++' | tr '\n' ' ')
+mods="${mods}gunicorn"
 for v in $PYVERS_ALL; do
 	py=${PYEXE[$v]}
-	mods="flask django gunicorn"
 	if "$py" -c "import $(echo $mods | tr ' ' ,)" 2>/dev/null; then
 		PYPATH[$v]=""
 	elif [ -n "$DIST" ] && PYTHONPATH=$DIST "$py" -c "import $(echo $mods | tr ' ' ,)" 2>/dev/null; then
 		PYPATH[$v]=$DIST
 	else
-		die "Flask, Django or gunicorn does not import on $py (even with $DIST on PYTHONPATH): run 'make deps'"
+		die "$(echo $mods | sed 's/ /, /g') do not all import on $py (even with $DIST on PYTHONPATH): run 'make deps'"
 	fi
 done
 pypath() { # VER [shim]: the PYTHONPATH a server on VER gets
@@ -240,20 +265,7 @@ DIRTY=$(git -C "$TOP" status --porcelain -- . ":!bench/results" 2>/dev/null |
     awk '{ print $2 }' | head -n 5 | tr '\n' ' ')
 [ -z "$DIRTY" ] || COMMIT="$COMMIT + uncommitted changes (${DIRTY% })"
 
-# --- the apps ---------------------------------------------------------------
-
-declare -A APPDIR APPSPEC
-APPDIR[flask]=$TOP/examples/flask
-APPSPEC[flask]=app:app
-APPDIR[django]=$TOP/examples/django
-APPSPEC[django]=site_project.wsgi:application
-PREP_APPS=$(printf '%s\n' $APPS $CURVE_APPS | awk '!seen[$0]++' | tr '\n' ' ')
-[ "$ABLATION" = 0 ] || PREP_APPS=$(printf '%s\n' $PREP_APPS $ABLATION_APP | awk '!seen[$0]++' | tr '\n' ' ')
-for a in $PREP_APPS; do
-	[ -n "${APPDIR[$a]:-}" ] || die "unknown app '$a' (flask, django)"
-	[ -f "${APPDIR[$a]}/urls.txt" ] || die "no ${APPDIR[$a]}/urls.txt"
-done
-# The Django example's SQLite database: here, not in /tmp.
+# The SQLite databases of the Django and stdlib examples: here, not in /tmp.
 export FORKD_EXAMPLE_DB=$WORK/db
 
 # --- processes ----------------------------------------------------------------

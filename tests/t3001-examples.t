@@ -1,24 +1,28 @@
 #!/bin/sh
-# The example sites (examples/flask, examples/django) under forkd with 2
-# workers: every path in their urls.txt answers 200 with the page it
-# should, an unknown path gets the site's 404 page, a form POST is
-# validated (201 echoed, 400 with errors), 50 parallel requests all
-# answer and the workers are still the same afterwards.
+# The example sites (examples/flask, examples/django, examples/stdlib)
+# under forkd with 2 workers: every path in their urls.txt answers 200
+# with the page it should, an unknown path gets the site's 404 page, a
+# form POST is validated (201 echoed, 400 with errors), 50 parallel
+# requests all answer and the workers are still the same afterwards.
 #
 # The frameworks are Debian's python3-flask and python3-django, in the
 # dist-packages directory Debian's python3 reads; another CPython reaches
 # them through PYTHONPATH.  A part whose framework does not import on the
 # Python this build embeds (Django 3.2 on 3.13) is skipped, test by test,
-# so the plan stays the same.
+# so the plan stays the same.  The stdlib site needs no package and runs
+# on every Python; it also keeps a cart in its signed cookie session.
 . "$(dirname "$0")/lib.sh"
 
 FLASK=$TOP/examples/flask
 DJANGO=$TOP/examples/django
+STDLIB=$TOP/examples/stdlib
 nf=$(grep -c '^/' "$FLASK/urls.txt")
 nd=$(grep -c '^/' "$DJANGO/urls.txt")
+ns=$(grep -c '^/' "$STDLIB/urls.txt")
 N_FLASK=$((nf + 7))
 N_DJANGO=$((nd + 9))
-plan $((N_FLASK + N_DJANGO))
+N_STDLIB=$((ns + 13))
+plan $((N_FLASK + N_DJANGO + N_STDLIB))
 
 # Debian's dist-packages, where the machine has one (looked for, not
 # assumed).
@@ -28,7 +32,8 @@ if [ -d "$DIST" ]; then
 	export PYTHONPATH
 fi
 PYVER=${FORKD_PYVER:-$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)}
-# The Django example's SQLite file: created by the app in here.
+# The SQLite files of the Django and stdlib examples: created by the
+# apps in here.
 FORKD_EXAMPLE_DB=$T/db
 export FORKD_EXAMPLE_DB
 
@@ -107,6 +112,37 @@ after_load() {
 	fi
 }
 
+# article_form_posts PATH NAME: two tests; the article form of the Django
+# and stdlib sites (the same fields) echoes a valid POST with 201 and
+# answers an invalid one with 400 and the errors.
+article_form_posts() {
+	answers "$1" 201 'Preview: Hello from the forkd test' \
+	    "$2: a valid form POST is echoed (201)" \
+	    -d title=Hello+from+the+forkd+test -d author=3 -d tags=1 -d tags=2 \
+	    -d summary=Short -d body=Some+text
+	answers "$1" 400 'errorlist' \
+	    "$2: an invalid form POST answers 400 with the errors" \
+	    -d title=x -d author=9999
+}
+
+# no_sqlite_across_fork NAME: one test; the zygote holds no SQLite file
+# open, the workers that served (persistent connections) their own.
+no_sqlite_across_fork() {
+	_zyg=$(sed -n 's/.*zygote pid \([0-9]*\) ready.*/\1/p' "$LOG" | tail -n 1)
+	_zfds=$(sqlite_fds "$_zyg")
+	_wfds=0
+	for _p in $(worker_pids); do
+		_wfds=$((_wfds + $(sqlite_fds "$_p")))
+	done
+	if [ -n "$_zyg" ] && [ "$_zfds" -eq 0 ] && [ "$_wfds" -ge 1 ]; then
+		ok 0 "$1: the zygote holds no SQLite file open, the workers their own"
+	else
+		ok 1 "$1: the zygote holds no SQLite file open, the workers their own"
+		echo "#   zygote $_zyg: $_zfds open, workers: $_wfds open" >&2
+	fi
+}
+sqlite_fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c '\.sqlite3$'; }
+
 # --- Flask ------------------------------------------------------------
 
 flask_expect() {
@@ -169,30 +205,57 @@ else
 	is "$n" 1 "django: the app created its SQLite file in \$FORKD_EXAMPLE_DB"
 	every_url "$DJANGO" django_expect django
 	answers /no/such/page/ 404 'Page not found' "django: an unknown path gets the 404 page"
-	answers /articles/new/ 201 'Preview: Hello from the forkd test' \
-	    "django: a valid form POST is echoed (201)" \
-	    -d title=Hello+from+the+forkd+test -d author=3 -d tags=1 -d tags=2 \
-	    -d summary=Short -d body=Some+text
-	answers /articles/new/ 400 'errorlist' \
-	    "django: an invalid form POST answers 400 with the errors" \
-	    -d title=x -d author=9999
+	article_form_posts /articles/new/ django
 	after_load "$DJANGO" django
-	# No SQLite connection crosses the fork: the zygote has none open,
-	# the workers that served (persistent connections) their own.
-	sqlite_fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c '\.sqlite3$'; }
-	zyg=$(sed -n 's/.*zygote pid \([0-9]*\) ready.*/\1/p' "$LOG" | tail -n 1)
-	zfds=$(sqlite_fds "$zyg")
-	wfds=0
-	for p in $(worker_pids); do
-		wfds=$((wfds + $(sqlite_fds "$p")))
-	done
-	if [ -n "$zyg" ] && [ "$zfds" -eq 0 ] && [ "$wfds" -ge 1 ]; then
-		ok 0 "django: the zygote holds no SQLite file open, the workers their own"
-	else
-		ok 1 "django: the zygote holds no SQLite file open, the workers their own"
-		echo "#   zygote $zyg: $zfds open, workers: $wfds open" >&2
-	fi
+	no_sqlite_across_fork django
 	stop_forkd TERM
 	is "$STATUS" 0 "django: SIGTERM stops forkd with exit 0"
 fi
+
+# --- stdlib -----------------------------------------------------------
+
+stdlib_expect() {
+	case $1 in
+	/api/articles/[0-9]*) echo '"id": ?42,.*"body":' ;;
+	/api/products*) echo '"results": ?\[' ;;
+	/health/) echo '"database": ?true' ;;
+	/feed.xml) echo '<feed xmlns="http://www.w3.org/2005/Atom"' ;;
+	/static/*.css) echo 'font:' ;;
+	/journal/new/) echo 'name="title"' ;;
+	/journal/) echo '<h1>Journal</h1>' ;;
+	/journal/[0-9]*/[0-9]*/) echo 'class="calendar"' ;;
+	/journal/?*/) echo 'min read' ;;
+	/search/*) echo 'results? for' ;;
+	/cart/) echo 'Your cart' ;;
+	/products/[0-9]*/) echo 'Article number' ;;
+	/authors/?*/) echo 'Writing here since' ;;
+	/tags/?*/) echo 'Tagged ' ;;
+	*) echo '<title>.*Workbench &amp; Quill</title>' ;;
+	esac
+}
+
+# Nothing to skip: the stdlib site imports on every Python.
+start_forkd --app app:app --chdir "$STDLIB" -w 2
+ok $? "stdlib: forkd starts 2 workers on examples/stdlib"
+n=$(ls "$FORKD_EXAMPLE_DB"/forkd-example-stdlib-*.sqlite3 2>/dev/null | wc -l)
+is "$n" 1 "stdlib: the app created its SQLite file in \$FORKD_EXAMPLE_DB"
+every_url "$STDLIB" stdlib_expect stdlib
+answers /no/such/page/ 404 'Page not found' "stdlib: an unknown path gets the 404 page"
+answers /api/no/such/thing/ 404 '"status": ?404' "stdlib: an unknown API path gets problem+json"
+article_form_posts /journal/new/ stdlib
+# The session round trip: a POST fills the cart and answers 303 with the
+# signed cookie; the cart page shows the product with that cookie, and
+# an empty cart when the signature is broken.
+head=$(curl -s -D - -o /dev/null --max-time 10 -d product=42 -d quantity=2 "$URL/cart/")
+cookie=$(printf '%s\n' "$head" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(wq_session=[^;]*\).*/\1/p')
+like "$(printf '%s\n' "$head" | head -n 1) $cookie" '^HTTP/1.1 303 .* wq_session=.+' \
+    "stdlib: a cart POST answers 303 with a session cookie"
+answers /cart/ 200 'name="product" value="42"><input type="number" name="quantity" value="2"' \
+    "stdlib: the cart page reads the cart back from the cookie" -H "Cookie: $cookie"
+answers /cart/ 200 'Your cart is empty' \
+    "stdlib: a cookie with a broken signature gives an empty cart" -H "Cookie: ${cookie}x"
+after_load "$STDLIB" stdlib
+no_sqlite_across_fork stdlib
+stop_forkd TERM
+is "$STATUS" 0 "stdlib: SIGTERM stops forkd with exit 0"
 done_testing
