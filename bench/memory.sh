@@ -10,13 +10,13 @@
 #   APPS=django PYVERS=3.12 ROUNDS=1 DURATION=3 CURVE_APPS= ABLATION=0 bench/memory.sh
 #
 # Environment (all optional):
-#   APPS="flask django"       the apps of the main tables; also "stdlib"
-#                             (examples/stdlib, no package needed: every
-#                             Python)
-#   PYVERS="3.11 3.12 3.13"   the CPython minor versions (their paths come
-#                             from scripts/find-python.sh); an app that does
-#                             not import on one (Django 3.2 on 3.13) gets
-#                             "n/a" rows saying why
+#   APPS="flask django stdlib" the apps of the main tables (examples/stdlib
+#                             needs no package: it runs on every Python)
+#   PYVERS="3.11 3.12 3.13 3.14" the CPython minor versions (their paths
+#                             come from scripts/find-python.sh; 3.14 is
+#                             built by make deps); an app that does not
+#                             import on one (Django 3.2 on 3.13+, Flask 2.2
+#                             on 3.14) gets "n/a" rows saying why
 #   SERVERS="forkd-none forkd-freeze forkd-full gunicorn-preload
 #            gunicorn-sealed gunicorn uwsgi"   the servers of the main tables
 #   ROUNDS=2                  the main tables (and the ablation) run ROUNDS
@@ -87,8 +87,8 @@ PROG=memory.sh
 # shellcheck source=lib/common.sh
 . "$LIB/common.sh"
 
-APPS=${APPS:-flask django}
-PYVERS=${PYVERS:-3.11 3.12 3.13}
+APPS=${APPS:-flask django stdlib}
+PYVERS=${PYVERS:-3.11 3.12 3.13 3.14}
 ALL_SERVERS="forkd-none forkd-freeze forkd-full gunicorn-preload gunicorn-sealed gunicorn uwsgi"
 SERVERS=${SERVERS-$ALL_SERVERS}
 ROUNDS=${ROUNDS:-2}
@@ -208,14 +208,17 @@ DIST=/usr/lib/python3/dist-packages
 SHIM=$LIB/shim
 mods=$(for a in $PREP_APPS; do echo ${APPMODS[$a]}; done | awk 'NF && !seen[$0]++' | tr '\n' ' ')
 mods="${mods}gunicorn"
+# gunicorn must import; an app's framework may not on a new Python
+# (Django 3.2 on 3.13+, Werkzeug 2.2 on 3.14): the URL check below makes
+# that app's rows n/a on it.
 for v in $PYVERS_ALL; do
 	py=${PYEXE[$v]}
 	if "$py" -c "import $(echo $mods | tr ' ' ,)" 2>/dev/null; then
 		PYPATH[$v]=""
-	elif [ -n "$DIST" ] && PYTHONPATH=$DIST "$py" -c "import $(echo $mods | tr ' ' ,)" 2>/dev/null; then
+	elif [ -n "$DIST" ] && PYTHONPATH=$DIST "$py" -c "import gunicorn" 2>/dev/null; then
 		PYPATH[$v]=$DIST
 	else
-		die "$(echo $mods | sed 's/ /, /g') do not all import on $py (even with $DIST on PYTHONPATH): run 'make deps'"
+		die "gunicorn does not import on $py (even with $DIST on PYTHONPATH): run 'make deps'"
 	fi
 done
 pypath() { # VER [shim]: the PYTHONPATH a server on VER gets
@@ -284,8 +287,9 @@ rm -f "$RAW"/*.txt "$RAW"/*.log "$RAW"/*.json "$RESULTS"/memory-*.png
 # urls.txt called with GET; POST-only ones (405) are left out.  This also
 # creates and seeds the Django database before any server is timed.  An
 # app that fails to import with an ImportError (Django 3.2 on 3.13: no
-# cgi module) is "n/a" on that Python, and the report says why; any other
-# failure stops the run.
+# cgi module), or with an AttributeError on a module (Werkzeug 2.2 on
+# 3.14: no ast.Str), is "n/a" on that Python, and the report says why;
+# any other failure stops the run.
 declare -A URLS WARMUP NA
 for a in $PREP_APPS; do
 	ok=""
@@ -297,7 +301,10 @@ for a in $PREP_APPS; do
 			ok="$ok $v"
 			continue
 		fi
-		why=$(grep -E '^(ModuleNotFoundError|ImportError): ' "$WORK/urlcheck-$a-$v.err" | tail -n 1)
+		# A missing module, or a module attribute the new Python removed
+		# (ast.Str under Werkzeug 2.2 on 3.14).
+		why=$(grep -E "^(ModuleNotFoundError|ImportError): |^AttributeError: module '[A-Za-z0-9_.]+' has no attribute " \
+		    "$WORK/urlcheck-$a-$v.err" | tail -n 1)
 		if [ -z "$why" ]; then
 			cat "$WORK/urlcheck-$a-$v.err" >&2
 			die "$a does not import on Python $v"
@@ -479,7 +486,7 @@ hook_check() {
 	printf 'hook_workers=%s;hook_frozen=%s;hook_immortal=%s' \
 	    "$(grep -c 'seal hook: worker [0-9]*: ' "$log")" \
 	    "$(grep -Ec 'seal hook: worker [0-9]+: gc.get_freeze_count\(\) [1-9]' "$log")" \
-	    "$(grep -c 'sys.getrefcount(app) 4294967295$' "$log")"
+	    "$(grep -Ec 'sys.getrefcount\(app\) (4294967295|3221225472)$' "$log")"
 }
 
 # finish RUNID SERVER N LOG SECTION APP VER EXTRA: stops the server,
@@ -799,7 +806,7 @@ done
 	echo "pythons=$pys"
 	echo "forkd=$FORKD_VER, commit $COMMIT, built per Python with make BUILD=build/bench-py-X.Y PYTHON=..."
 	echo "gunicorn=$guni; sync worker, run as PYTHON -m gunicorn"
-	echo "seal_hook=gunicorn --preload -c bench/lib/gunicorn_seal.py: a pre_fork hook that, once, before the first fork, GETs the app's URLs in-process (forkd's --warmup file, $WARMUP_ROUNDS round(s), as forkd's --warmup-rounds), closes Django's database connections if Django is loaded, runs gc.collect(), makes every object gc.get_objects() returns immortal (ob_refcnt's low 32 bits set to 0xFFFFFFFF with ctypes; 3.12 and 3.13 only) and calls gc.freeze(); on 3.11 it warms, collects and freezes only. forkd's full seal also reaches untracked objects (strings, ints...) through tp_traverse and code objects' constants, precomputes string hashes and type version tags, and runs malloc_trim(0); the hook does none of that"
+	echo "seal_hook=gunicorn --preload -c bench/lib/gunicorn_seal.py: a pre_fork hook that, once, before the first fork, GETs the app's URLs in-process (forkd's --warmup file, $WARMUP_ROUNDS round(s), as forkd's --warmup-rounds), closes Django's database connections if Django is loaded, runs gc.collect(), makes every object gc.get_objects() returns immortal (with ctypes: ob_refcnt's low 32 bits set to 0xFFFFFFFF on 3.12 and 3.13; 3 << 30, and bit 0 of ob_flags, on 3.14) and calls gc.freeze(); on 3.11 it warms, collects and freezes only. forkd's full seal also reaches untracked objects (strings, ints...) through tp_traverse and code objects' constants, precomputes string hashes and type version tags, and runs malloc_trim(0); the hook does none of that"
 	echo "uwsgi=$UWSGI_VER, Debian's python3 plugin (embeds Python $UWSGI_PY), --http-socket --master --processes N --module APP --disable-logging --need-app --die-on-term; app loaded in the master and workers forked from it (no --lazy-apps: uWSGI's preload mode)"
 	echo "frameworks=$fw"
 	echo "wrk=$(wrk -v 2>&1 | head -n 1 | sed 's/ Copyright.*//'); every server gets the same connections (keep-alive, wrk's default; gunicorn's sync worker answers Connection: close, so wrk reconnects for each request; uWSGI's --http-socket answers HTTP/1.1 without Connection: close and then closes the connection, which wrk counts as a read error and reconnects: uWSGI's socket errors are that, not failed requests)"

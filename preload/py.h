@@ -32,6 +32,12 @@ long	py_gc_collect(void);
  * to the names looked up (see py_gc_collect).
  */
 void	py_clear_type_cache(void);
+/*
+ * Empties CPython's free lists (a full collection, which after the
+ * freeze finds next to nothing else); returns what gc.collect() does,
+ * or -1 (logged).
+ */
+long	py_clear_freelists(void);
 /* gc.freeze(); returns gc.get_freeze_count() after it, or -1 (logged). */
 long	py_gc_freeze(void);
 
@@ -42,14 +48,15 @@ struct py_immortal_report {
 	size_t	hashed;
 	size_t	tagged;
 	size_t	shared_keys;
+	size_t	consts;
 };
-/* Returns 1 when this Python can make objects immortal (3.12, 3.13). */
 /*
  * Whether this libpython is a free-threaded build (3.13t, 3.14t): its
  * reference counts are split per thread, so nothing forkd seals holds,
  * and the zygote refuses to start on one.
  */
 int	py_free_threaded(void);
+/* Returns 1 when this Python can make objects immortal (3.12 to 3.14). */
 int	py_can_immortalize(void);
 /* Makes every reachable object immortal; 0 or -1 (logged). */
 int	py_immortalize(struct py_immortal_report *ret);

@@ -239,9 +239,11 @@ py_gc_then(const char *first, const char *second)
 
 	if ((gc = PyImport_ImportModule("gc")) == NULL)
 		goto fail;
-	if ((r = PyObject_CallMethod(gc, first, NULL)) == NULL)
-		goto fail;
-	Py_DECREF(r);
+	if (first != NULL) {
+		if ((r = PyObject_CallMethod(gc, first, NULL)) == NULL)
+			goto fail;
+		Py_DECREF(r);
+	}
 	what = second;
 	if ((r = PyObject_CallMethod(gc, second, NULL)) == NULL)
 		goto fail;
@@ -274,6 +276,19 @@ py_gc_collect(void)
 	 */
 	py_clear_type_cache();
 	return py_gc_then("unfreeze", "collect");
+}
+
+long
+py_clear_freelists(void)
+{
+	/*
+	 * A full collection empties CPython's free lists (floats, tuples,
+	 * lists, dicts and their keys, slices; on 3.14 also ints, method
+	 * and builtin-function objects): objects kept for reuse, which a
+	 * worker would take and write on pages it shares with the zygote.
+	 * After gc.freeze() it has next to nothing else to collect.
+	 */
+	return py_gc_then(NULL, "collect");
 }
 
 void
@@ -319,6 +334,7 @@ py_immortalize(struct py_immortal_report *ret)
 	ret->hashed = st.hashed;
 	ret->tagged = st.tagged;
 	ret->shared_keys = st.shared_keys;
+	ret->consts = st.consts;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -242,9 +243,10 @@ seal_run(const struct seal_opts *o)
 			log_info("seal: immortalize: %zu objects made immortal "
 			    "from %zu roots (%zu visits to immortal ones, %zu "
 			    "str hashes, %zu type version tags, %zu shared "
-			    "instance keys), %.1f ms", im.sealed, im.roots,
+			    "instance keys, %zu constant loads "
+			    "respecialized), %.1f ms", im.sealed, im.roots,
 			    im.already, im.hashed, im.tagged, im.shared_keys,
-			    mono_ms_since(&t0));
+			    im.consts, mono_ms_since(&t0));
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -263,6 +265,15 @@ seal_run(const struct seal_opts *o)
 	if (o->cow_index != NULL)
 		seal_index(o->cow_index);
 
+	if (o->fill_holes) {
+		/* Objects kept for reuse are holes too: free them to fill. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((n = py_clear_freelists()) < 0)
+			rc = -1;
+		else
+			log_info("seal: free lists: emptied (a full collection, "
+			    "%ld more freed), %.1f ms", n, mono_ms_since(&t0));
+	}
 	if (o->fill_holes) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		/* The names the seal's own calls cached die here, not later. */

@@ -35,6 +35,7 @@ struct forkd_immortal_stats {
 	size_t	hashed;		/* str hashes computed */
 	size_t	tagged;		/* type version tags assigned */
 	size_t	shared_keys;	/* classes' shared instance keys sealed */
+	size_t	consts;		/* LOAD_CONSTs made immortal loads (3.14+) */
 };
 
 /*

@@ -133,6 +133,20 @@ struct forkd_pool_header {
 };
 
 /*
+ * 3.14 specializes LOAD_CONST, on its first run, into LOAD_CONST_MORTAL
+ * or LOAD_CONST_IMMORTAL by whether the constant is immortal then
+ * (Python/bytecodes.c).  LOAD_CONST_MORTAL takes an untagged stack
+ * reference: _Py_INCREF_MORTAL on the load and Py_DECREF_MORTAL when it
+ * is closed, neither checking for immortality
+ * (Include/internal/pycore_stackref.h), so a constant sealed after
+ * warmup has its page written twice on every load.  The seal turns such
+ * loads into LOAD_CONST_IMMORTAL.
+ */
+#if PY_VERSION_HEX >= 0x030E0000
+#define FORKD_LOAD_CONST_MORTAL	1
+#endif
+
+/*
  * Branch history: 3.13 and 3.14 record each POP_JUMP_IF_*'s outcomes in
  * its inline cache every time it runs (Python/bytecodes.c), so code
  * packing arms those caches before its probe (pyhooks/pack.c).

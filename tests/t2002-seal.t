@@ -6,7 +6,7 @@
 # objects sealed in the zygote are immortal in a worker (an app's function,
 # its code and its class too), objects made after fork are not.
 . "$(dirname "$0")/lib.sh"
-plan 13
+plan 14
 
 mkdir "$T/app"
 cat > "$T/app/heap.py" <<'PY'
@@ -19,6 +19,14 @@ class Item:
         self.tags = [i, str(i)]
 
 ITEMS = [Item(i) for i in range(200000)]
+
+def consts():
+    return ("a sealed", "constant tuple", 1.5)
+
+# Run before the seal: on 3.14 its LOAD_CONST specializes for a mortal
+# constant, which the seal then makes immortal.
+for _ in range(3):
+    consts()
 DATA = {str(i): (i, float(i), "v%d" % i) for i in range(100000)}
 KEYS = list(DATA)
 
@@ -45,9 +53,15 @@ def app(environ, start_response):
         alias = zyg
         zgrew = sys.getrefcount(zyg) - before
         del alias
-        body = "%d %d %d %d %d %d %d" % (grew, sys.getrefcount(zyg),
+        c = consts()
+        before = sys.getrefcount(c)
+        for _ in range(1000):
+            consts()
+        crept = sys.getrefcount(c) - before
+        body = "%d %d %d %d %d %d %d %d %d" % (grew, sys.getrefcount(zyg),
             gc.get_freeze_count(), zgrew, sys.getrefcount(app),
-            sys.getrefcount(app.__code__), sys.getrefcount(Item))
+            sys.getrefcount(app.__code__), sys.getrefcount(Item),
+            sys.getrefcount(c), crept)
     else:
         body = "ok"
     start_response("200 OK", [("Content-Type", "text/plain")])
@@ -98,6 +112,11 @@ is "$1" 1 "a new object made after fork stays mortal under --seal full"
 if [ "$minor" -ge 12 ]; then
 	ok $([ "$2" -gt 1000000000 ] && [ "$4" -eq 0 ]; echo $?) "a zygote object is immortal under --seal full (refcount $2, a reference adds $4)"
 	ok $([ "$5" -gt 1000000000 ] && [ "$6" -gt 1000000000 ] && [ "$7" -gt 1000000000 ]; echo $?) "the app's function, its code and its class are immortal (refcounts $5 $6 $7)"
+	# 3.14 counts a constant its warmed code loads as if it were mortal
+	# unless the seal respecializes the load: the count then reads one
+	# more than the immortal value while a reference is held.
+	imm=$( [ "$minor" -ge 14 ] && echo 3221225472 || echo 4294967295 )
+	ok $([ "$8" -eq "$imm" ] && [ "$9" -eq 0 ]; echo $?) "a constant loaded 1,000 times by code warmed before the seal is not counted (refcount $8, moved by $9)"
 	like "$(cat "$T/log.full")" "seal: immortalize: [0-9]+ objects made immortal" "immortalization is logged"
 	diag_msg="worker USS after 300 requests: none $((none_kb / 1024)) MiB, full $((full_kb / 1024)) MiB"
 	echo "# $diag_msg"
@@ -112,5 +131,6 @@ else
 	ok $([ "$2" -lt 1000 ] && [ "$4" -eq 1 ]; echo $?) "3.$minor: zygote objects keep plain refcounts ($2, a reference adds $4)"
 	ok $([ "$5" -lt 1000 ] && [ "$6" -lt 1000 ] && [ "$7" -lt 1000000 ]; echo $?) "3.$minor: so do the app's function, code and class ($5 $6 $7)"
 	ok 0 "# SKIP 3.$minor has no immortal objects: USS relation not asserted"
+	ok 0 "# SKIP 3.$minor has no immortal objects: constants are counted"
 fi
 done_testing
