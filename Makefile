@@ -40,7 +40,7 @@ COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/worker.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
-	   server/cowtally.c server/cowfault.c
+	   server/cowtally.c server/cowfault.c server/admin.c
 HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
 	   server/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
@@ -55,6 +55,7 @@ obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # Pure modules the C unit tests link against (no main, no Python).
 UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
+	   server/loop.c server/admin.c \
 	   server/wstatus.c server/memstat.c server/cowmap.c \
 	   server/cowreport.c server/cowtally.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
