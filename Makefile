@@ -32,17 +32,19 @@ endif
 OPT	?= -O2 -g
 SAN	?=
 CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE
-CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
+CPPFLAGS := -Icommon -Iserver -Ihttp -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 	   common/cowkind.c common/objindex.c common/atomicfile.c
+# forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
-	   server/worker.c server/zyglink.c server/wstatus.c \
+	   server/slots.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
 	   server/cowtally.c server/cowfault.c server/admin.c
-HTTP	:= server/http_parse.c server/http_resp.c server/http_conn.c \
-	   server/http_util.c
+# The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
+HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
+	   http/http_util.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/seal.c preload/warmup.c preload/pack.c \
 	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c
@@ -113,12 +115,12 @@ asan:
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 
-$(BUILD)/fuzz/http_parse_fuzz: fuzz/http_parse_fuzz.c server/http_parse.c \
-	    server/http_parse.h
+$(BUILD)/fuzz/http_parse_fuzz: fuzz/http_parse_fuzz.c http/http_parse.c \
+	    http/http_parse.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Iserver \
-	    -o $@ fuzz/http_parse_fuzz.c server/http_parse.c
+	    -fno-sanitize-recover=all $(WARN) -D_GNU_SOURCE -Ihttp \
+	    -o $@ fuzz/http_parse_fuzz.c http/http_parse.c
 
 fuzz: $(BUILD)/fuzz/http_parse_fuzz
 	@mkdir -p $(BUILD)/fuzz/corpus

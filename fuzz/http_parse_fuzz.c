@@ -1,5 +1,5 @@
 /*
- * http_parse_fuzz.c: a libFuzzer target for server/http_parse.c.
+ * http_parse_fuzz.c: a libFuzzer target for http/http_parse.c.
  *
  * Feeds the input to http_parse_request() with the default limits.  When
  * a head is accepted and announces a chunked body, it also runs the

@@ -2,7 +2,7 @@
  * wsgi.c: the PEP 3333 bridge.  For each request the connection loop has
  * fully buffered, it builds the environ, calls the app with a C
  * start_response, and streams what the app returns through the response
- * writer (server/http_resp.c).  It owns the WSGI rules (start_response
+ * writer (http/http_resp.c).  It owns the WSGI rules (start_response
  * with exc_info, the write() callable, iterables with close(), bytes
  * only); framing and sockets are the writer's.
  *

@@ -107,24 +107,24 @@ int	pidfd_signal(int pidfd, int sig);
 /* Returns a new pidfd for pid, or -errno. */
 int	pidfd_get(pid_t pid);
 
-/* worker.c: the slot table. */
-int	worker_table_init(struct forkd *);
-void	worker_tick(struct forkd *, uint64_t now);
-void	worker_forked(struct forkd *, const struct proto_msg *);
-void	worker_fork_failed(struct forkd *, const struct proto_msg *);
-int	worker_reaped(struct forkd *, pid_t, int status);
-void	worker_signal_all(struct forkd *, int sig);
-unsigned worker_count_live(const struct forkd *);
-void	worker_zygote_lost(struct forkd *);
-void	worker_stats(struct forkd *);
-void	worker_kill_strays(struct forkd *, pid_t zygote);
+/* slots.c: the worker slot table. */
+int	slots_init(struct forkd *);
+void	slots_tick(struct forkd *, uint64_t now);
+void	slots_forked(struct forkd *, const struct proto_msg *);
+void	slots_fork_failed(struct forkd *, const struct proto_msg *);
+int	slots_reaped(struct forkd *, pid_t, int status);
+void	slots_signal_all(struct forkd *, int sig);
+unsigned slots_count_live(const struct forkd *);
+void	slots_zygote_lost(struct forkd *);
+void	slots_stats(struct forkd *);
+void	slots_kill_strays(struct forkd *, pid_t zygote);
 
 /* zyglink.c: the zygote process and its control channel. */
-int	zygote_start(struct forkd *);
-int	zygote_send_fork(struct forkd *, struct worker *);
-int	zygote_reaped(struct forkd *, pid_t, int status);
-void	zygote_tick(struct forkd *, uint64_t now);
-void	zygote_stop(struct forkd *, int sig);
+int	zyglink_start(struct forkd *);
+int	zyglink_send_fork(struct forkd *, struct worker *);
+int	zyglink_reaped(struct forkd *, pid_t, int status);
+void	zyglink_tick(struct forkd *, uint64_t now);
+void	zyglink_stop(struct forkd *, int sig);
 
 /* main.c */
 void	forkd_stop(struct forkd *, enum forkd_mode, int exit_code);

@@ -193,7 +193,10 @@ listen_open_tcp(const struct listen_spec *ls, int backlog)
 		}
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		    sizeof(one));
-		/* accept() only once the request has arrived (see http_conn.c). */
+		/*
+		 * accept() only once the request has arrived (see
+		 * http/http_conn.c).
+		 */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
 		    sizeof(one));
 		if (ai->ai_family == AF_INET6)

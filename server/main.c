@@ -64,7 +64,7 @@ pidfd_signal(int pidfd, int sig)
 void
 forkd_check_done(struct forkd *f)
 {
-	if (f->mode == MODE_RUN || f->zyg.pid != 0 || worker_count_live(f) > 0)
+	if (f->mode == MODE_RUN || f->zyg.pid != 0 || slots_count_live(f) > 0)
 		return;
 	f->done = 1;
 }
@@ -98,16 +98,16 @@ forkd_stop(struct forkd *f, enum forkd_mode mode, int exit_code)
 		f->exit_code = exit_code;
 	f->mode = mode;
 	forkd_close_listeners(f);
-	zygote_stop(f, SIGTERM);
+	zyglink_stop(f, SIGTERM);
 	if (mode == MODE_STOP_GRACEFUL) {
 		log_info("stopping gracefully: %u workers get %u s to finish",
-		    worker_count_live(f), f->cfg.graceful_timeout);
+		    slots_count_live(f), f->cfg.graceful_timeout);
 		f->stop_deadline_ms = now + f->cfg.graceful_timeout * 1000ULL;
-		worker_signal_all(f, SIGTERM);
+		slots_signal_all(f, SIGTERM);
 	} else {
 		log_info("stopping quickly");
 		f->stop_deadline_ms = now + QUICK_STOP_MS;
-		worker_signal_all(f, SIGQUIT);
+		slots_signal_all(f, SIGQUIT);
 	}
 	forkd_check_done(f);
 }
@@ -119,9 +119,9 @@ forkd_reap(struct forkd *f)
 	int	st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (zygote_reaped(f, pid, st))
+		if (zyglink_reaped(f, pid, st))
 			continue;
-		if (!worker_reaped(f, pid, st))
+		if (!slots_reaped(f, pid, st))
 			log_debug("reaped pid %d, not a worker", (int)pid);
 	}
 }
@@ -174,20 +174,20 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	/* SIGCHLD is coalesced; a periodic reap costs one syscall. */
 	forkd_reap(f);
 	if (f->mode == MODE_RUN) {
-		zygote_tick(f, now);
-		worker_tick(f, now);
+		zyglink_tick(f, now);
+		slots_tick(f, now);
 		cow_tick(f);
 		if (f->cfg.stats_interval > 0 && now >= f->next_stats_ms) {
-			worker_stats(f);
+			slots_stats(f);
 			cow_stats(f);
 			f->next_stats_ms = now + f->cfg.stats_interval * 1000ULL;
 		}
 	} else if (now >= f->stop_deadline_ms && !f->stop_killed) {
 		log_warnx("stop timeout: killing %u workers that are still "
-		    "running", worker_count_live(f));
+		    "running", slots_count_live(f));
 		f->stop_killed = 1;
-		worker_signal_all(f, SIGKILL);
-		zygote_stop(f, SIGKILL);
+		slots_signal_all(f, SIGKILL);
+		zyglink_stop(f, SIGKILL);
 	}
 	forkd_check_done(f);
 	if ((r = loop_timeout(&f->tick_op, &f->tick_ts)) != 0)
@@ -341,7 +341,7 @@ main(int argc, char *argv[])
 		fatal("prctl(PR_SET_CHILD_SUBREAPER)");
 	forkd_setup_signals(&f);
 	forkd_listen(&f);
-	if ((r = worker_table_init(&f)) != 0)
+	if ((r = slots_init(&f)) != 0)
 		fatalc(r, "worker table");
 	if ((r = loop_init(64)) != 0)
 		fatalc(r, "io_uring_queue_init");
@@ -355,7 +355,7 @@ main(int argc, char *argv[])
 	f.next_stats_ms = now_ms() + f.cfg.stats_interval * 1000ULL;
 	if ((r = cow_init(&f)) != 0)
 		fatalc(r, "--cow");
-	if ((r = zygote_start(&f)) != 0) {
+	if ((r = zyglink_start(&f)) != 0) {
 		cow_fini(&f);
 		fatalc(r, "cannot start the zygote");
 	}
@@ -366,8 +366,8 @@ main(int argc, char *argv[])
 		if ((r = loop_run_once()) != 0) {
 			/* Nothing can be supervised without the ring. */
 			log_warnc(r, "io_uring wait failed, stopping");
-			worker_signal_all(&f, SIGKILL);
-			zygote_stop(&f, SIGKILL);
+			slots_signal_all(&f, SIGKILL);
+			zyglink_stop(&f, SIGKILL);
 			cow_fini(&f);
 			return EXIT_SYSCALL;
 		}

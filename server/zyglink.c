@@ -1,7 +1,8 @@
 /*
  * zyglink.c: starts the zygote (fork + exec of forkd-zygote with the
  * control socket on fd 3 and the listeners after it) and speaks proto.h
- * with it.  It does not interpret worker exits; worker.c does.
+ * with it.  It does not interpret worker exits; slots.c does.  The
+ * zygote's own side of the link is preload/zygote.c.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -23,19 +24,19 @@
 
 #define ZYGOTE_MAX_ARGS	(48 + 2 * CONFIG_MAX_PYPATHS)
 
-static void	zygote_recv_done(struct op *, int, uint32_t);
+static void	zyglink_recv_done(struct op *, int, uint32_t);
 
 static int
-zygote_arm(struct forkd *f)
+zyglink_arm(struct forkd *f)
 {
-	f->zyg.recv_op.done = zygote_recv_done;
+	f->zyg.recv_op.done = zyglink_recv_done;
 	return loop_recv(&f->zyg.recv_op, f->zyg.ctl, &f->zyg.msg,
 	    sizeof(f->zyg.msg));
 }
 
 /* Runs in the forked child: never returns. */
 static void __attribute__((noreturn))
-zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
+zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 {
 	const char	*argv[ZYGOTE_MAX_ARGS];
 	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
@@ -131,7 +132,7 @@ zygote_exec(struct forkd *f, int ctl, pid_t supervisor)
 }
 
 int
-zygote_start(struct forkd *f)
+zyglink_start(struct forkd *f)
 {
 	int	sv[2], r;
 	pid_t	pid, self = getpid();
@@ -149,7 +150,7 @@ zygote_start(struct forkd *f)
 		return r;
 	}
 	if (pid == 0)
-		zygote_exec(f, sv[1], self);
+		zyglink_exec(f, sv[1], self);
 	close(sv[1]);
 	f->zyg.pid = pid;
 	f->zyg.last_pid = pid;
@@ -157,7 +158,7 @@ zygote_start(struct forkd *f)
 	f->zyg.state = ZYGOTE_STARTING;
 	if ((f->zyg.pidfd = pidfd_get(pid)) < 0)
 		f->zyg.pidfd = -1;
-	if ((r = zygote_arm(f)) != 0)
+	if ((r = zyglink_arm(f)) != 0)
 		return r;
 	log_info("zygote pid %d starting (generation %u): importing %s",
 	    (int)pid, f->zyg.generation, f->cfg.app);
@@ -165,7 +166,7 @@ zygote_start(struct forkd *f)
 }
 
 int
-zygote_send_fork(struct forkd *f, struct worker *w)
+zyglink_send_fork(struct forkd *f, struct worker *w)
 {
 	struct proto_msg	m;
 
@@ -180,7 +181,7 @@ zygote_send_fork(struct forkd *f, struct worker *w)
 }
 
 static void
-zygote_recv_done(struct op *op, int res, uint32_t flags)
+zyglink_recv_done(struct op *op, int res, uint32_t flags)
 {
 	struct forkd	*f = container_of(op, struct forkd, zyg.recv_op);
 	struct proto_msg *m = &f->zyg.msg;
@@ -196,15 +197,15 @@ zygote_recv_done(struct op *op, int res, uint32_t flags)
 			log_warnc(res, "zygote control channel");
 		close(f->zyg.ctl);
 		f->zyg.ctl = -1;
-		worker_zygote_lost(f);
+		slots_zygote_lost(f);
 		if (f->mode == MODE_RUN)
-			worker_kill_strays(f, f->zyg.last_pid);
+			slots_kill_strays(f, f->zyg.last_pid);
 		return;
 	}
 	if (proto_check(m, res) != 0) {
 		log_warnx("zygote pid %d sent a malformed message, killing it",
 		    (int)f->zyg.pid);
-		zygote_stop(f, SIGKILL);
+		zyglink_stop(f, SIGKILL);
 	} else {
 		switch (m->type) {
 		case PROTO_READY:
@@ -214,25 +215,25 @@ zygote_recv_done(struct op *op, int res, uint32_t flags)
 			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
 			    m->info);
 			cow_zygote_ready(f);
-			worker_tick(f, now_ms());
+			slots_tick(f, now_ms());
 			break;
 		case PROTO_FORKED:
-			worker_forked(f, m);
+			slots_forked(f, m);
 			break;
 		case PROTO_FORK_FAILED:
-			worker_fork_failed(f, m);
+			slots_fork_failed(f, m);
 			break;
 		default:
 			log_warnx("zygote sent unexpected message type %u",
 			    m->type);
 		}
 	}
-	if (zygote_arm(f) != 0)
+	if (zyglink_arm(f) != 0)
 		log_warnx("cannot re-arm the zygote control channel");
 }
 
 static void
-zygote_close(struct forkd *f)
+zyglink_close(struct forkd *f)
 {
 	/* The control socket stays open until its last message is read. */
 	if (f->zyg.pidfd >= 0)
@@ -243,7 +244,7 @@ zygote_close(struct forkd *f)
 
 /* Returns 1 when pid was the zygote (handled), 0 otherwise. */
 int
-zygote_reaped(struct forkd *f, pid_t pid, int st)
+zyglink_reaped(struct forkd *f, pid_t pid, int st)
 {
 	char			desc[64];
 	enum zygote_state	was = f->zyg.state;
@@ -251,7 +252,7 @@ zygote_reaped(struct forkd *f, pid_t pid, int st)
 
 	if (pid != f->zyg.pid || pid == 0)
 		return 0;
-	zygote_close(f);
+	zyglink_close(f);
 	f->zyg.state = ZYGOTE_NONE;
 	wstatus_describe(st, desc, sizeof(desc));
 	if (f->mode != MODE_RUN) {
@@ -271,9 +272,9 @@ zygote_reaped(struct forkd *f, pid_t pid, int st)
 	    wstatus_verdict(st, 0) == VERDICT_HOLD) {
 		log_warnx("zygote %s while restarting: the app is broken; %u "
 		    "workers keep serving, no new worker can start", desc,
-		    worker_count_live(f));
+		    slots_count_live(f));
 		f->zyg.state = ZYGOTE_HELD;
-		if (worker_count_live(f) == 0)
+		if (slots_count_live(f) == 0)
 			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
 		return 1;
 	}
@@ -284,7 +285,7 @@ zygote_reaped(struct forkd *f, pid_t pid, int st)
 }
 
 void
-zygote_tick(struct forkd *f, uint64_t now)
+zyglink_tick(struct forkd *f, uint64_t now)
 {
 	int	r;
 
@@ -292,14 +293,14 @@ zygote_tick(struct forkd *f, uint64_t now)
 	if (f->mode != MODE_RUN || f->zyg.state != ZYGOTE_NONE ||
 	    f->zyg.ctl >= 0 || f->zyg.restart_ms > now)
 		return;
-	if ((r = zygote_start(f)) != 0) {
+	if ((r = zyglink_start(f)) != 0) {
 		log_warnc(r, "cannot start the zygote");
 		f->zyg.restart_ms = now + wstatus_backoff_ms(++f->zyg.restarts);
 	}
 }
 
 void
-zygote_stop(struct forkd *f, int sig)
+zyglink_stop(struct forkd *f, int sig)
 {
 	if (f->zyg.pid <= 0)
 		return;

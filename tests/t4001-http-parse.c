@@ -1,5 +1,5 @@
 /*
- * t4001-http-parse.c: unit test of server/http_parse.c against the
+ * t4001-http-parse.c: unit test of http/http_parse.c against the
  * bad-input table of research/reliability.md section 1.3.
  *
  * Each check is named after the table row it covers.  Every input is

@@ -1,5 +1,5 @@
 /*
- * t4002-http-util.c: unit test of server/http_util.c, the helpers that
+ * t4002-http-util.c: unit test of http/http_util.c, the helpers that
  * turn a parsed request into WSGI environ values.
  *
  * Every input is copied so that it ends right before a PROT_NONE page,

@@ -1,5 +1,5 @@
 /*
- * t4003-http-resp.c: unit test of server/http_resp.c, the response
+ * t4003-http-resp.c: unit test of http/http_resp.c, the response
  * writer.  Each case writes to one end of a real AF_UNIX stream
  * socketpair, made non-blocking as a worker's connection is, and reads
  * back the bytes that reached the other end.  The Date value changes

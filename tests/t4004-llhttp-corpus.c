@@ -1,5 +1,5 @@
 /*
- * t4004-llhttp-corpus.c: server/http_parse.c against llhttp's request
+ * t4004-llhttp-corpus.c: http/http_parse.c against llhttp's request
  * test vectors, read at run time from the shared corpus (llhttp 9.4.2,
  * test/request/NAME.md; see ../shared/corpus/README.md).  Nothing of
  * llhttp is copied here: the inputs and the expected traces are read from
@@ -12,7 +12,7 @@
  * completed (method, URL, version, header fields, body), then how it
  * stopped (end of input between messages, in the middle of a head or a
  * body, an error, "data after Connection: close", or an upgrade).  The
- * input is walked the way server/http_conn.c walks a connection:
+ * input is walked the way http/http_conn.c walks a connection:
  * http_parse_request() on the head, Content-Length or
  * http_chunked_decode() for the body, the next pipelined request after
  * it, and nothing after a request that does not keep the connection

@@ -1,11 +1,12 @@
 /*
- * worker.c: the supervisor's worker table.  One slot per -w worker; a
+ * slots.c: the supervisor's worker slot table.  One slot per -w worker; a
  * slot asks the zygote for a process, learns its pid, and decides on its
  * exit whether to respawn it (after a backoff when it keeps dying young),
  * hold it (the app is broken) or retire it (forkd is stopping).
  *
  * It does not fork: workers are forked by the zygote and reparented to
  * the supervisor, which is a child subreaper (see doc/ARCHITECTURE.md).
+ * What runs inside a worker is preload/worker.c.
  */
 #include <sys/wait.h>
 
@@ -26,7 +27,7 @@
 #define WORKER_YOUNG_MS	1000
 
 int
-worker_table_init(struct forkd *f)
+slots_init(struct forkd *f)
 {
 	unsigned	i;
 
@@ -41,7 +42,7 @@ worker_table_init(struct forkd *f)
 }
 
 static struct worker *
-worker_by_id(struct forkd *f, unsigned id)
+slots_by_id(struct forkd *f, unsigned id)
 {
 	if (id < 1 || id > f->nworkers)
 		return NULL;
@@ -49,7 +50,7 @@ worker_by_id(struct forkd *f, unsigned id)
 }
 
 static struct worker *
-worker_by_pid(struct forkd *f, pid_t pid)
+slots_by_pid(struct forkd *f, pid_t pid)
 {
 	unsigned	i;
 
@@ -61,7 +62,7 @@ worker_by_pid(struct forkd *f, pid_t pid)
 }
 
 unsigned
-worker_count_live(const struct forkd *f)
+slots_count_live(const struct forkd *f)
 {
 	unsigned	i, n = 0;
 
@@ -73,7 +74,7 @@ worker_count_live(const struct forkd *f)
 }
 
 void
-worker_tick(struct forkd *f, uint64_t now)
+slots_tick(struct forkd *f, uint64_t now)
 {
 	struct worker	*w;
 	unsigned	 i;
@@ -85,7 +86,7 @@ worker_tick(struct forkd *f, uint64_t now)
 		w = &f->workers[i];
 		if (w->state != WORKER_EMPTY || w->respawn_ms > now)
 			continue;
-		if ((r = zygote_send_fork(f, w)) != 0) {
+		if ((r = zyglink_send_fork(f, w)) != 0) {
 			log_warnc(r, "worker %u: cannot order a fork", w->id);
 			w->respawn_ms = now + 1000;
 			continue;
@@ -95,7 +96,7 @@ worker_tick(struct forkd *f, uint64_t now)
 }
 
 static void
-worker_close(struct forkd *f, struct worker *w)
+slots_close(struct forkd *f, struct worker *w)
 {
 	cow_worker_gone(f, w);
 	if (w->pidfd >= 0)
@@ -106,7 +107,7 @@ worker_close(struct forkd *f, struct worker *w)
 
 /* Handles the exit of the worker in slot w with wait status st. */
 static void
-worker_exited(struct forkd *f, struct worker *w, int st)
+slots_exited(struct forkd *f, struct worker *w, int st)
 {
 	char		 desc[64];
 	uint64_t	 now = now_ms();
@@ -116,7 +117,7 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 
 	v = wstatus_verdict(st, f->mode != MODE_RUN);
 	wstatus_describe(st, desc, sizeof(desc));
-	worker_close(f, w);
+	slots_close(f, w);
 	switch (v) {
 	case VERDICT_RETIRE:
 		log_debug("worker %u pid %d %s", w->id, (int)pid, desc);
@@ -143,7 +144,7 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 		forkd_check_done(f);
 		return;
 	}
-	if (f->zyg.state == ZYGOTE_HELD && worker_count_live(f) == 0) {
+	if (f->zyg.state == ZYGOTE_HELD && slots_count_live(f) == 0) {
 		log_warnx("the last worker is gone and the zygote cannot start "
 		    "(the app is broken): stopping");
 		forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
@@ -157,13 +158,13 @@ worker_exited(struct forkd *f, struct worker *w, int st)
 }
 
 void
-worker_forked(struct forkd *f, const struct proto_msg *m)
+slots_forked(struct forkd *f, const struct proto_msg *m)
 {
 	struct worker	*w;
 	unsigned	 i;
 	int		 fd, st;
 
-	if ((w = worker_by_id(f, m->worker_id)) == NULL ||
+	if ((w = slots_by_id(f, m->worker_id)) == NULL ||
 	    w->state != WORKER_FORKING || m->pid <= 0) {
 		/* Our child (reparented), so its pid cannot be reused yet. */
 		log_warnx("zygote reported a fork for slot %u that was not "
@@ -183,7 +184,7 @@ worker_forked(struct forkd *f, const struct proto_msg *m)
 			continue;
 		st = f->early[i].status;
 		f->early[i].pid = 0;
-		worker_exited(f, w, st);
+		slots_exited(f, w, st);
 		return;
 	}
 	if ((fd = pidfd_get(w->pid)) < 0)
@@ -199,11 +200,11 @@ worker_forked(struct forkd *f, const struct proto_msg *m)
 }
 
 void
-worker_fork_failed(struct forkd *f, const struct proto_msg *m)
+slots_fork_failed(struct forkd *f, const struct proto_msg *m)
 {
 	struct worker	*w;
 
-	if ((w = worker_by_id(f, m->worker_id)) == NULL ||
+	if ((w = slots_by_id(f, m->worker_id)) == NULL ||
 	    w->state != WORKER_FORKING)
 		return;
 	log_warnc(m->err, "worker %u: zygote could not fork", w->id);
@@ -216,11 +217,11 @@ worker_fork_failed(struct forkd *f, const struct proto_msg *m)
 
 /* Returns 1 when pid was one of ours (handled), 0 if unknown. */
 int
-worker_reaped(struct forkd *f, pid_t pid, int st)
+slots_reaped(struct forkd *f, pid_t pid, int st)
 {
 	struct worker	*w;
 
-	if ((w = worker_by_pid(f, pid)) == NULL) {
+	if ((w = slots_by_pid(f, pid)) == NULL) {
 		/*
 		 * Possibly a worker whose FORKED message is still queued, or
 		 * an orphan the app left behind: remember the last few.
@@ -231,12 +232,12 @@ worker_reaped(struct forkd *f, pid_t pid, int st)
 		f->nearly = (f->nearly + 1) % FORKD_EARLY_EXITS;
 		return 0;
 	}
-	worker_exited(f, w, st);
+	slots_exited(f, w, st);
 	return 1;
 }
 
 void
-worker_zygote_lost(struct forkd *f)
+slots_zygote_lost(struct forkd *f)
 {
 	unsigned	i;
 
@@ -249,7 +250,7 @@ worker_zygote_lost(struct forkd *f)
 }
 
 void
-worker_signal_all(struct forkd *f, int sig)
+slots_signal_all(struct forkd *f, int sig)
 {
 	unsigned	 i;
 	struct worker	*w;
@@ -271,7 +272,7 @@ worker_signal_all(struct forkd *f, int sig)
  * every --stats-interval seconds.
  */
 void
-worker_stats(struct forkd *f)
+slots_stats(struct forkd *f)
 {
 	struct memstat	 z, *m;
 	struct worker	*w;
@@ -310,7 +311,7 @@ worker_stats(struct forkd *f)
  * slot: stop it, and let its slot's respawn replace it.
  */
 void
-worker_kill_strays(struct forkd *f, pid_t zygote)
+slots_kill_strays(struct forkd *f, pid_t zygote)
 {
 	char		 path[64], buf[512], *rp;
 	struct dirent	*de;
