@@ -36,7 +36,8 @@ CPPFLAGS := -Icommon -Iserver -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
-	   common/cowkind.c common/objindex.c common/atomicfile.c
+	   common/cowkind.c common/objindex.c common/atomicfile.c \
+	   common/json.c
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/worker.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
