@@ -36,7 +36,8 @@ CPPFLAGS := -Icommon -Iserver -Ihttp -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
-	   common/cowkind.c common/objindex.c common/atomicfile.c
+	   common/cowkind.c common/objindex.c common/atomicfile.c \
+	   common/json.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/zyglink.c server/wstatus.c \

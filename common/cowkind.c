@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cowkind.h"
+#include "hexdigit.h"
 
 /* The one table of kind names: the ranges file, the report and the log. */
 static const char *const cow_kind_names[COW_NKINDS] = {
@@ -89,15 +90,7 @@ cow_hex(const char *s, size_t n, size_t *i, uint64_t *ret)
 	size_t		j = *i;
 	int		d;
 
-	for (; j < n; j++) {
-		if (s[j] >= '0' && s[j] <= '9')
-			d = s[j] - '0';
-		else if (s[j] >= 'a' && s[j] <= 'f')
-			d = s[j] - 'a' + 10;
-		else if (s[j] >= 'A' && s[j] <= 'F')
-			d = s[j] - 'A' + 10;
-		else
-			break;
+	for (; j < n && (d = hex_digit(s[j])) >= 0; j++) {
 		if (v >> 60)
 			return -EINVAL;		/* over 64 bits */
 		v = v << 4 | (uint64_t)d;

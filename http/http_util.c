@@ -11,21 +11,10 @@
 #include <strings.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "http_parse.h"
 
 #include "http_util.h"
-
-static int
-http_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 size_t
 http_path_decode(const char *in, size_t n, char *out)
@@ -35,8 +24,8 @@ http_path_decode(const char *in, size_t n, char *out)
 
 	for (i = 0; i < n; i++) {
 		if (in[i] == '%' && i + 2 < n &&
-		    (hi = http_hexval(in[i + 1])) >= 0 &&
-		    (lo = http_hexval(in[i + 2])) >= 0) {
+		    (hi = hex_digit(in[i + 1])) >= 0 &&
+		    (lo = hex_digit(in[i + 2])) >= 0) {
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;
 		} else
