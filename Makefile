@@ -1,6 +1,7 @@
 # forkd: one non-recursive GNU Makefile.
 #
-#   make                 build/forkd and build/forkd-zygote (newest CPython >= 3.11)
+#   make                 build/forkd, build/forkd-zygote and build/forkctl
+#                        (against the newest CPython >= 3.11)
 #   make PYTHON=/path/to/python3.X   build against that interpreter
 #   make BUILD=dir       put everything under dir (the tests build one per Python)
 #   make deps            install the Debian packages that are missing
@@ -37,12 +38,13 @@ LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 	   common/cowkind.c common/objindex.c common/atomicfile.c \
-	   common/json.c
+	   common/json.c common/status.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
-	   server/cowtally.c server/cowfault.c server/admin.c
+	   server/cowtally.c server/cowfault.c server/admin.c \
+	   server/admincmd.c
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
 	   http/http_util.c
@@ -63,7 +65,7 @@ UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
 	   server/cowreport.c server/cowtally.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
 
-all: $(BUILD)/forkd $(BUILD)/forkd-zygote
+all: $(BUILD)/forkd $(BUILD)/forkd-zygote $(BUILD)/forkctl
 
 # The CPython boundary, enforced by the include path: only these objects
 # can include <Python.h>.
@@ -85,6 +87,10 @@ $(BUILD)/obj/%.o: %.c
 # The supervisor never links libpython.
 $(BUILD)/forkd: $(call obj,$(SERVER) $(COMMON))
 	$(CC) $(LDFLAGS) -o $@ $^ -luring
+
+# The admin socket's client (doc/admin.md).
+$(BUILD)/forkctl: $(call obj,ctl/forkctl.c common/json.c)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 $(BUILD)/forkd-zygote: $(call obj,$(PRELOAD) $(PYHOOKS) $(HTTP) $(COMMON))
 	@test -n "$(PYCONFIG)" || { echo "no CPython >= 3.11 with headers found: run make deps" >&2; exit 100; }

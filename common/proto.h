@@ -25,6 +25,8 @@
  * usual soft RLIMIT_NOFILE; a worker whose fd is taken tracks nothing.
  */
 #define PROTO_COW_FD		1000
+/* The status page's memfd (common/status.h), given to each zygote. */
+#define PROTO_STATUS_FD		1001
 #define PROTO_MAGIC		0x666b6431u	/* "fkd1" */
 
 enum proto_type {

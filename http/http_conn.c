@@ -372,10 +372,13 @@ conn_dispatch(struct server *s, struct conn *c)
 	    keep);
 	ex->resp.out = &c->out;
 	ex->resp.out_max = CONN_OUT_MAX;
+	status_begin(s->o->status, ex->req.method, ex->req.method_len,
+	    ex->req.path, ex->req.path_len);
 	s->handler(ex, s->arg);
 	s->stats.requests++;
 	if (!ex->resp.finished)
 		(void)http_resp_finish(&ex->resp);
+	status_end(s->o->status);
 	if (ex->resp.error != 0)
 		s->stats.disconnects++;
 	if (ex->resp.error != 0) {

@@ -11,6 +11,7 @@
 
 #include "http_parse.h"
 #include "http_resp.h"
+#include "status.h"
 
 struct http_exchange {
 	struct http_request	 req;
@@ -44,6 +45,8 @@ struct http_serve_opts {
 	struct http_limits limits;
 	/* Peers whose X-Forwarded-For/-Proto are believed: "*" or a list. */
 	const char	*forwarded_allow_ips;
+	/* This worker's slot of the status page, or NULL (status.h). */
+	struct status_slot *status;
 };
 
 struct http_stats {

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,13 @@ main(int argc, char *argv[])
 			return EXIT_SYSCALL;
 		py_print_capabilities();
 		return EXIT_CLEAN;
+	}
+	if (fcntl(PROTO_STATUS_FD, F_GETFD) != -1) {
+		/* Mapped for the workers; the fd is not needed past here. */
+		if ((r = status_map(PROTO_STATUS_FD, &o.status)) != 0)
+			log_warnc(r, "the status page: no --timeout, no request "
+			    "figures");
+		close(PROTO_STATUS_FD);
 	}
 	if (py_free_threaded())
 		fatalx(EXIT_USAGE, "CPython %s is a free-threaded build: forkd "

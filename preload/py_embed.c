@@ -8,6 +8,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -431,6 +432,28 @@ py_after_fork_child(void)
 	PyOS_AfterFork_Child();
 }
 
+/*
+ * SIGUSR2 makes the worker print every thread's Python traceback to
+ * stderr, from a C signal handler that works while the app is stuck,
+ * even in C code holding the GIL: the supervisor sends it to a worker
+ * over --timeout before it kills it.
+ */
+static void
+py_worker_faulthandler(void)
+{
+	PyObject	*fh, *r = NULL;
+
+	if ((fh = PyImport_ImportModule("faulthandler")) != NULL) {
+		r = PyObject_CallMethod(fh, "register", "i", SIGUSR2);
+		Py_DECREF(fh);
+	}
+	if (r == NULL) {
+		py_log_error("faulthandler: no traceback on --timeout%s", "");
+		return;
+	}
+	Py_DECREF(r);
+}
+
 void *
 py_worker_start(unsigned worker_id, unsigned generation)
 {
@@ -449,6 +472,7 @@ py_worker_start(unsigned worker_id, unsigned generation)
 		log_warnx("no app loaded");
 		return NULL;
 	}
+	py_worker_faulthandler();
 	return st;
 }
 

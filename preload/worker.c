@@ -144,6 +144,8 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	so.forwarded_allow_ips = o->forwarded_allow_ips;
 	so.max_conns = 1024;
 	so.parent = o->supervisor;
+	so.status = status_slot(o->status, id);
+	status_claim(so.status, getpid());
 	py_release_gil();
 	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);
 	py_acquire_gil();

@@ -11,6 +11,7 @@
 #include "httpopts.h"
 #include "pack.h"
 #include "seal.h"
+#include "status.h"
 #include "warmup.h"
 
 #define ZYGOTE_MAX_PYPATHS	16
@@ -34,6 +35,7 @@ struct zygote_opts {
 	const char	*cow_ranges;	/* where the seal writes the ranges */
 	const char	*cow_index;	/* attribute mode's object index */
 	struct warmup_opts warmup;
+	struct status_page *status;	/* shared with the supervisor */
 };
 
 /* Returns the number of threads in this process, or -errno. */

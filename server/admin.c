@@ -175,6 +175,24 @@ admin_parent(const char *path)
 }
 
 /*
+ * Whether a forkd answers on fd within a second.  A socket can accept
+ * connections after its forkd died: the kernel tears a killed process's
+ * io_uring down after the exit, and the ring's pending poll holds the
+ * listener until then.  Nothing answers on such a socket.
+ */
+static int
+admin_answers(int fd)
+{
+	static const char	ping[] = "{\"cmd\":\"ping\"}\n";
+	struct pollfd		pfd = { .fd = fd, .events = POLLIN };
+	char			c;
+
+	if (send(fd, ping, sizeof(ping) - 1, MSG_NOSIGNAL) == -1)
+		return 0;
+	return poll(&pfd, 1, 1000) == 1 && recv(fd, &c, 1, 0) == 1;
+}
+
+/*
  * What lies at path may be replaced: nothing, or a socket of ours that
  * nobody answers on (a crashed run's).  Fault S16.
  */
@@ -192,8 +210,10 @@ admin_stale(const char *path, const struct sockaddr_un *sun)
 		return -EPERM;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -errno;
-	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
-	r = r == 0 ? -EADDRINUSE : errno == ECONNREFUSED ? 0 : -errno;
+	if (connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0)
+		r = admin_answers(fd) ? -EADDRINUSE : 0;
+	else
+		r = errno == ECONNREFUSED ? 0 : -errno;
 	close(fd);
 	if (r == 0 && unlink(path) == -1 && errno != ENOENT)
 		r = -errno;

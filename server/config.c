@@ -46,6 +46,8 @@ enum {
 	OPT_WATCH,
 	OPT_COW,
 	OPT_COW_REPORT,
+	OPT_ADMIN,
+	OPT_TIMEOUT,
 };
 
 static const struct option config_options[] = {
@@ -72,6 +74,8 @@ static const struct option config_options[] = {
 	{ "watch-types",	no_argument,		NULL, OPT_WATCH },
 	{ "cow",		required_argument,	NULL, OPT_COW },
 	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
+	{ "admin",		required_argument,	NULL, OPT_ADMIN },
+	{ "timeout",		required_argument,	NULL, 't' },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -97,6 +101,9 @@ config_usage(FILE *fp)
 "  -w, --workers N         worker processes (default 1)\n"
 "  -b, --bind ADDR         HOST:PORT, [V6]:PORT, unix:PATH or fd://N;\n"
 "                          repeatable (default 127.0.0.1:8000)\n"
+"  -t, --timeout S         a worker busy on one request longer is killed\n"
+"                          (after its traceback is logged) and replaced\n"
+"                          (30; 0: never)\n"
 "  --graceful-timeout S    seconds workers get to finish on SIGTERM (30)\n"
 "  --keep-alive S          idle seconds a keep-alive connection is kept (5)\n"
 "  --limit-request-line N  request line bytes, longer: 414 (8192)\n"
@@ -123,6 +130,9 @@ config_usage(FILE *fp)
 "                          attribute (which objects were written); logged\n"
 "                          every --stats-interval (count; doc/cow.md)\n"
 "  --cow-report FILE       also write the tracker's report as JSON to FILE\n"
+"  --admin PATH            the admin socket forkctl talks to (default:\n"
+"                          $RUNTIME_DIRECTORY/forkd.sock, else forkd.sock\n"
+"                          in the app's directory; none: no socket)\n"
 "  --warmup FILE           requests to run through the app in the zygote\n"
 "                          before the seal (format: doc/warmup.md)\n"
 "  --warmup-rounds N       times the file (and @forkd.warmup hooks) run (2)\n"
@@ -229,6 +239,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.workers = 1;
 	cfg.graceful_timeout = 30;
+	cfg.timeout = 30;
 	cfg.http = httpopts_defaults;
 	/* gunicorn's default, and its environment variable. */
 	cfg.forwarded_allow_ips = getenv("FORWARDED_ALLOW_IPS");
@@ -241,7 +252,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 
 	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:b:h", config_options,
+	while ((c = getopt_long(argc, argv, ":w:b:t:h", config_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_APP:
@@ -389,6 +400,18 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			if (cow_mode_parse(optarg, &cfg.cow) != 0)
 				return config_err(err, errlen, "--cow %s: want "
 				    "off, count or attribute", optarg);
+			break;
+		case 't':
+			if (config_uint(optarg, 0, 86400, &cfg.timeout) != 0)
+				return config_err(err, errlen, "--timeout %s: "
+				    "want seconds from 0 (none) to 86400",
+				    optarg);
+			break;
+		case OPT_ADMIN:
+			if (*optarg == '\0')
+				return config_err(err, errlen,
+				    "--admin: want a socket path or none");
+			cfg.admin = optarg;
 			break;
 		case OPT_COW_REPORT:
 			if (*optarg == '\0')

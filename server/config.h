@@ -21,6 +21,7 @@ struct config {
 	size_t		 nbinds;
 	unsigned	 workers;
 	unsigned	 graceful_timeout;	/* seconds */
+	unsigned	 timeout;		/* seconds on a request; 0: none */
 	struct httpopts	 http;			/* limits and deadlines */
 	const char	*forwarded_allow_ips;	/* "*" or a comma list */
 	unsigned	 backlog;
@@ -41,6 +42,8 @@ struct config {
 	int		 watch_types;		/* --watch-types */
 	enum cow_mode	 cow;			/* the write tracker's mode */
 	const char	*cow_report;		/* JSON report file, or NULL */
+	const char	*admin;			/* socket path, "none", or NULL:
+						   the default (admin.h) */
 	int		 version;		/* --version given */
 	int		 help;
 };

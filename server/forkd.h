@@ -11,11 +11,13 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "admin.h"
 #include "config.h"
 #include "cow.h"
 #include "loop.h"
 #include "memstat.h"
 #include "proto.h"
+#include "status.h"
 
 enum worker_state {
 	WORKER_EMPTY = 0,	/* waits for its respawn time */
@@ -36,6 +38,7 @@ struct worker {
 	struct memstat		 mem;		/* at the last stats tick */
 	struct memstat		 mem_peak;	/* highest USS seen */
 	struct cow_track	*cow;		/* the write tracker's, or NULL */
+	uint64_t		 kill_ms;	/* --timeout: SIGKILL due then */
 };
 
 enum zygote_state {
@@ -63,6 +66,8 @@ enum forkd_mode {
 	MODE_STOP_GRACEFUL,
 	MODE_STOP_QUICK,
 };
+
+#define FORKD_RATE_SAMPLES	11
 
 /* Exits reaped before the zygote told us the pid (a race with FORKED). */
 #define FORKD_EARLY_EXITS	16
@@ -97,7 +102,17 @@ struct forkd {
 	int			 exit_code;
 	int			 done;
 	uint64_t		 next_stats_ms;
+	uint64_t		 started_ms;
 	struct cow		*cow;		/* --cow: NULL when off */
+	struct admin		*admin;		/* NULL: no admin socket */
+	int			 status_fd;	/* the workers' status page */
+	struct status_page	*status;
+	uint64_t		 last_tick_ms;	/* to see the loop stall */
+	uint64_t		 stall_end_ms;	/* no timeout kills before */
+	/* Requests answered, sampled each second for the last 10 (req/s). */
+	uint64_t		 rate_n[FORKD_RATE_SAMPLES];
+	uint64_t		 rate_ms[FORKD_RATE_SAMPLES];
+	unsigned		 rate_next;
 };
 
 /* Milliseconds of CLOCK_MONOTONIC. */
@@ -118,6 +133,9 @@ unsigned slots_count_live(const struct forkd *);
 void	slots_zygote_lost(struct forkd *);
 void	slots_stats(struct forkd *);
 void	slots_kill_strays(struct forkd *, pid_t zygote);
+void	slots_timeouts(struct forkd *, uint64_t now);
+/* Requests the running workers answered, from the status page. */
+uint64_t slots_requests(struct forkd *);
 
 /* zyglink.c: the zygote process and its control channel. */
 int	zyglink_start(struct forkd *);
@@ -125,6 +143,10 @@ int	zyglink_send_fork(struct forkd *, struct worker *);
 int	zyglink_reaped(struct forkd *, pid_t, int status);
 void	zyglink_tick(struct forkd *, uint64_t now);
 void	zyglink_stop(struct forkd *, int sig);
+
+/* admincmd.c: the admin socket and its commands (doc/admin.md). */
+int	admincmd_open(struct forkd *);
+void	admincmd_close(struct forkd *);
 
 /* main.c */
 void	forkd_stop(struct forkd *, enum forkd_mode, int exit_code);

@@ -173,10 +173,26 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	(void)flags;
 	/* SIGCHLD is coalesced; a periodic reap costs one syscall. */
 	forkd_reap(f);
+	if (f->last_tick_ms != 0 && now - f->last_tick_ms > 10 * TICK_MS) {
+		/* Stopped and continued, or the machine paused. */
+		log_info("the loop stalled for %.1f s", (now - f->last_tick_ms)
+		    / 1000.0);
+		f->stall_end_ms = now + (now - f->last_tick_ms);
+	}
+	f->last_tick_ms = now;
+	if (now - f->rate_ms[(f->rate_next + FORKD_RATE_SAMPLES - 1) %
+	    FORKD_RATE_SAMPLES] >= 1000) {
+		f->rate_n[f->rate_next] = slots_requests(f);
+		f->rate_ms[f->rate_next] = now;
+		f->rate_next = (f->rate_next + 1) % FORKD_RATE_SAMPLES;
+	}
 	if (f->mode == MODE_RUN) {
+		slots_timeouts(f, now);
 		zyglink_tick(f, now);
 		slots_tick(f, now);
 		cow_tick(f);
+		if (f->admin != NULL)
+			admin_tick(f->admin, now);
 		if (f->cfg.stats_interval > 0 && now >= f->next_stats_ms) {
 			slots_stats(f);
 			cow_stats(f);
@@ -307,6 +323,7 @@ main(int argc, char *argv[])
 	int		r;
 
 	memset(&f, 0, sizeof(f));
+	f.status_fd = -1;
 	f.zyg.ctl = -1;
 	f.zyg.pidfd = -1;
 	log_init("forkd", LOG_LEVEL_INFO);
@@ -343,6 +360,9 @@ main(int argc, char *argv[])
 	forkd_listen(&f);
 	if ((r = slots_init(&f)) != 0)
 		fatalc(r, "worker table");
+	/* Room for every slot -w allows, so scaling needs no new page. */
+	if ((r = status_create(4096, &f.status_fd, &f.status)) != 0)
+		fatalc(r, "the workers' status page");
 	if ((r = loop_init(64)) != 0)
 		fatalc(r, "io_uring_queue_init");
 	f.sig_op.done = forkd_sig_done;
@@ -352,7 +372,9 @@ main(int argc, char *argv[])
 	if ((r = loop_read(&f.sig_op, f.sigfd, &f.si, sizeof(f.si))) != 0 ||
 	    (r = loop_timeout(&f.tick_op, &f.tick_ts)) != 0)
 		fatalc(r, "cannot arm the loop");
-	f.next_stats_ms = now_ms() + f.cfg.stats_interval * 1000ULL;
+	f.started_ms = now_ms();
+	f.next_stats_ms = f.started_ms + f.cfg.stats_interval * 1000ULL;
+	(void)admincmd_open(&f);
 	if ((r = cow_init(&f)) != 0)
 		fatalc(r, "--cow");
 	if ((r = zyglink_start(&f)) != 0) {
@@ -369,9 +391,11 @@ main(int argc, char *argv[])
 			slots_signal_all(&f, SIGKILL);
 			zyglink_stop(&f, SIGKILL);
 			cow_fini(&f);
+			admincmd_close(&f);
 			return EXIT_SYSCALL;
 		}
 	}
+	admincmd_close(&f);
 	cow_fini(&f);
 	loop_fini();
 	log_info("stopped, exit %d", f.exit_code);

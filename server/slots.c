@@ -177,6 +177,7 @@ slots_forked(struct forkd *f, const struct proto_msg *m)
 	w->pid = m->pid;
 	w->generation = m->generation;
 	w->started_ms = now_ms();
+	w->kill_ms = 0;
 	for (i = 0; i < FORKD_EARLY_EXITS; i++) {
 		/* Old entries may be a reused pid's: only recent ones count. */
 		if (f->early[i].pid != m->pid ||
@@ -352,4 +353,70 @@ slots_kill_strays(struct forkd *f, pid_t zygote)
 		(void)kill(pid, SIGTERM);
 	}
 	closedir(d);
+}
+
+/*
+ * --timeout (fault S3): a worker busy on one request for longer is told
+ * to dump its Python traceback (SIGUSR2, which faulthandler handles in
+ * every worker) and is killed a second later; its slot respawns as after
+ * any death.  Idle workers, and workers between requests, are never
+ * killed.  After the supervisor's own loop stalled (stopped and
+ * continued, a paused machine), requests get as long again before a kill
+ * (S6): their clocks ran on while nobody watched.
+ */
+void
+slots_timeouts(struct forkd *f, uint64_t now)
+{
+	struct status_slot	*s;
+	struct worker		*w;
+	uint64_t		 t0, ns = status_now_ns();
+	char			 line[STATUS_LINE];
+	unsigned		 i;
+
+	if (f->cfg.timeout == 0 || f->status == NULL)
+		return;
+	for (i = 0; i < f->nworkers; i++) {
+		w = &f->workers[i];
+		if (w->state != WORKER_RUNNING || w->pidfd < 0)
+			continue;
+		if (w->kill_ms != 0) {
+			if (now >= w->kill_ms && w->kill_ms != UINT64_MAX) {
+				(void)pidfd_signal(w->pidfd, SIGKILL);
+				w->kill_ms = UINT64_MAX;
+			}
+			continue;
+		}
+		if (now < f->stall_end_ms ||
+		    (s = status_slot(f->status, w->id)) == NULL ||
+		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != w->pid)
+			continue;
+		t0 = __atomic_load_n(&s->started_ns, __ATOMIC_ACQUIRE);
+		if (t0 == 0 || ns < t0 ||
+		    (ns - t0) / 1000000 < f->cfg.timeout * 1000ULL)
+			continue;
+		status_read_line(s, line, sizeof(line));
+		log_warnx("worker %u pid %d: WORKER TIMEOUT: '%s' has run "
+		    "%.1f s, over --timeout %u s: its traceback follows, then "
+		    "it is killed", w->id, (int)w->pid, line,
+		    (ns - t0) / 1e9, f->cfg.timeout);
+		(void)pidfd_signal(w->pidfd, SIGUSR2);
+		w->kill_ms = now + 1000;
+	}
+}
+
+uint64_t
+slots_requests(struct forkd *f)
+{
+	struct status_slot	*s;
+	uint64_t		 n = 0;
+	unsigned		 i;
+
+	for (i = 0; i < f->nworkers; i++) {
+		s = status_slot(f->status, f->workers[i].id);
+		if (s != NULL && f->workers[i].state == WORKER_RUNNING &&
+		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) ==
+		    f->workers[i].pid)
+			n += __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
+	}
+	return n;
 }

@@ -41,7 +41,7 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 	const char	*argv[ZYGOTE_MAX_ARGS];
 	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
 	char		 ranges[PATH_MAX], index[PATH_MAX];
-	int		 moved[CONFIG_MAX_BINDS + 1];
+	int		 moved[CONFIG_MAX_BINDS + 1], status;
 	size_t		 i, n = 0;
 	sigset_t	 all;
 	/* Options the zygote takes only when given. */
@@ -69,11 +69,16 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 	moved[0] = fcntl(ctl, F_DUPFD_CLOEXEC, 64);
 	for (i = 0; i < f->nlisten; i++)
 		moved[i + 1] = fcntl(f->listen_fds[i], F_DUPFD_CLOEXEC, 64);
+	status = fcntl(f->status_fd, F_DUPFD_CLOEXEC, 64);
 	for (i = 0; i <= f->nlisten; i++)
 		if (moved[i] == -1 ||
 		    dup2(moved[i], PROTO_CONTROL_FD + (int)i) == -1)
 			_exit(EXIT_SYSCALL);
-	(void)close_range(PROTO_CONTROL_FD + f->nlisten + 1, ~0U, 0);
+	if (status == -1 || dup2(status, PROTO_STATUS_FD) == -1)
+		_exit(EXIT_SYSCALL);
+	(void)close_range(PROTO_CONTROL_FD + f->nlisten + 1,
+	    PROTO_STATUS_FD - 1, 0);
+	(void)close_range(PROTO_STATUS_FD + 1, ~0U, 0);
 
 	snprintf(nlisten, sizeof(nlisten), "%zu", f->nlisten);
 	snprintf(spid, sizeof(spid), "%d", (int)supervisor);

@@ -19,6 +19,12 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/forkd-test.XXXXXX")
 LOG=$T/log
 FORKD_PID=
 FORKD_EXTRA_ARGS=${FORKD_EXTRA_ARGS:-}
+# forkd's admin socket goes to $RUNTIME_DIRECTORY when it is set (as
+# systemd sets it): here, into the test's directory, never into an app's.
+RUNTIME_DIRECTORY=$T
+export RUNTIME_DIRECTORY
+ADMIN=$T/forkd.sock
+FORKCTL=$FORKD_BUILD/forkctl
 _tap_n=0
 _tap_fail=0
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -201,9 +202,36 @@ main(void)
 	ok(closed(fd), "an idle connection is closed by the tick");
 	close(fd);
 
-	/* A second server on a live path. */
-	is_int(admin_open(&ad2, path, echo, NULL, NULL), -EADDRINUSE,
-	    "a path something answers on is not taken over");
+	/*
+	 * A path a live server answers on (another process: this one's
+	 * loop does not run while admin_open waits for the answer).
+	 */
+	{
+		char	live[300];
+		int	sync[2];
+
+		snprintf(live, sizeof(live), "%s/live.sock", tmpdir);
+		if (pipe(sync) == -1 || (pid = fork()) == -1)
+			bail("fork");
+		if (pid == 0) {
+			loop_fini();
+			if (loop_init(16) != 0 ||
+			    admin_open(&ad2, live, echo, NULL, NULL) != 0)
+				_exit(1);
+			(void)write(sync[1], "r", 1);
+			for (;;)
+				spin(10);
+		}
+		if (read(sync[0], big, 1) != 1)
+			bail("the live server did not start");
+		is_int(admin_open(&ad2, live, echo, NULL, NULL), -EADDRINUSE,
+		    "a path something answers on is not taken over");
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		unlink(live);
+		close(sync[0]);
+		close(sync[1]);
+	}
 
 	/* Another uid, as root: the socket's mode stops it. */
 	if (geteuid() != 0) {

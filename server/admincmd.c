@@ -1,0 +1,423 @@
+/*
+ * admincmd.c: the admin socket's commands (doc/admin.md) on the
+ * supervisor's state: where the socket goes, who may use it beyond
+ * admin.c's uid check (nobody forkd started), and what each request
+ * line means.  Requests and answers are one JSON object each.
+ *
+ * What it does not do yet: reload and scale (they wait for the
+ * supervisor that holds several generations), per-request figures (they
+ * wait for the workers' status page).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "exitcodes.h"
+#include "forkd.h"
+#include "json.h"
+#include "log.h"
+#include "version.h"
+
+#define ADMINCMD_TOKS	64
+
+static const char *const worker_state_names[] = {
+	[WORKER_EMPTY] = "starting",
+	[WORKER_FORKING] = "starting",
+	[WORKER_RUNNING] = "running",
+	[WORKER_HELD] = "held",
+};
+
+static const char *const zygote_state_names[] = {
+	[ZYGOTE_NONE] = "none",
+	[ZYGOTE_STARTING] = "starting",
+	[ZYGOTE_READY] = "ready",
+	[ZYGOTE_HELD] = "held",
+};
+
+/* pid's parent from /proc/PID/stat, or -1. */
+static pid_t
+admincmd_ppid(pid_t pid)
+{
+	char	 path[64], buf[512], *p;
+	ssize_t	 n;
+	int	 fd;
+	long	 ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold spaces and parens. */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/*
+ * The zygote and the workers run the app as our own user: neither they
+ * nor anything they start may stop or reload the server.  So a peer
+ * whose ancestry reaches this process is refused (an operator's forkctl
+ * descends from a shell, not from forkd).
+ */
+static const char *
+admincmd_gate(void *arg, const struct admin_peer *peer)
+{
+	pid_t	p = peer->pid, self = getpid();
+	int	i;
+
+	(void)arg;
+	for (i = 0; i < 64 && p > 1; i++) {
+		if ((p = admincmd_ppid(p)) == self)
+			return "not from a process forkd started";
+	}
+	return NULL;
+}
+
+/* The three memory figures of a process, as "rss_kib" and so on. */
+static void
+admincmd_mem(struct jw *w, const struct memstat *m)
+{
+	jw_key(w, "rss_kib");
+	jw_uint(w, m->rss_kb);
+	jw_key(w, "pss_kib");
+	jw_uint(w, m->pss_kb);
+	jw_key(w, "uss_kib");
+	jw_uint(w, m->uss_kb);
+}
+
+/*
+ * The worker's figures from the status page: requests answered, the one
+ * it is on and for how long; its latencies go into hist.
+ */
+static void
+admincmd_requests(struct jw *w, struct forkd *f, const struct worker *wk,
+    uint64_t hist[STATUS_HIST])
+{
+	struct status_slot	*s = status_slot(f->status, wk->id);
+	char			 line[STATUS_LINE];
+	uint64_t		 t0, n = 0;
+	unsigned		 i;
+
+	if (s != NULL && wk->state == WORKER_RUNNING &&
+	    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == wk->pid) {
+		n = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
+		for (i = 0; i < STATUS_HIST; i++)
+			hist[i] += __atomic_load_n(&s->hist[i],
+			    __ATOMIC_RELAXED);
+		t0 = __atomic_load_n(&s->started_ns, __ATOMIC_ACQUIRE);
+	} else
+		t0 = 0;
+	jw_key(w, "requests");
+	jw_uint(w, n);
+	jw_key(w, "request");
+	if (t0 == 0) {
+		jw_null(w);
+		return;
+	}
+	status_read_line(s, line, sizeof(line));
+	jw_str(w, line);
+	jw_key(w, "request_s");
+	jw_double(w, (status_now_ns() - t0) / 1e9, 3);
+}
+
+/* One worker's object; its memory, read now, is added to tot. */
+static void
+admincmd_worker(struct jw *w, struct forkd *f, const struct worker *wk,
+    uint64_t now, struct memstat *tot, uint64_t hist[STATUS_HIST])
+{
+	struct memstat	m;
+
+	memset(&m, 0, sizeof(m));
+	if (wk->state == WORKER_RUNNING)
+		(void)memstat_read(wk->pid, &m);
+	tot->rss_kb += m.rss_kb;
+	tot->pss_kb += m.pss_kb;
+	tot->uss_kb += m.uss_kb;
+	jw_obj_open(w);
+	jw_key(w, "id");
+	jw_uint(w, wk->id);
+	jw_key(w, "pid");
+	jw_int(w, wk->state == WORKER_RUNNING ? wk->pid : 0);
+	jw_key(w, "generation");
+	jw_uint(w, wk->generation);
+	jw_key(w, "state");
+	jw_str(w, worker_state_names[wk->state]);
+	jw_key(w, "age_s");
+	jw_double(w, wk->state == WORKER_RUNNING ?
+	    (now - wk->started_ms) / 1000.0 : 0, 1);
+	admincmd_requests(w, f, wk, hist);
+	admincmd_mem(w, &m);
+	jw_obj_close(w);
+}
+
+static void
+admincmd_workers(struct forkd *f, struct jw *w, struct memstat *tot,
+    uint64_t hist[STATUS_HIST])
+{
+	uint64_t	 now = now_ms();
+	unsigned	 i;
+
+	jw_key(w, "workers");
+	jw_arr_open(w);
+	for (i = 0; i < f->nworkers; i++)
+		admincmd_worker(w, f, &f->workers[i], now, tot, hist);
+	jw_arr_close(w);
+}
+
+/* Requests per second over the last samples (up to 10 s). */
+static double
+admincmd_rate(struct forkd *f)
+{
+	unsigned	last = (f->rate_next + FORKD_RATE_SAMPLES - 1) %
+			    FORKD_RATE_SAMPLES;
+	unsigned	first = f->rate_next;
+
+	if (f->rate_ms[first] == 0)
+		first = 0;
+	if (f->rate_ms[last] <= f->rate_ms[first] ||
+	    f->rate_n[last] < f->rate_n[first])
+		return 0;
+	return (f->rate_n[last] - f->rate_n[first]) * 1000.0 /
+	    (f->rate_ms[last] - f->rate_ms[first]);
+}
+
+static void
+admincmd_stats(struct forkd *f, struct jw *w)
+{
+	struct memstat	tot, z;
+	uint64_t	hist[STATUS_HIST], n = 0;
+	unsigned	i;
+
+	memset(hist, 0, sizeof(hist));
+	memset(&tot, 0, sizeof(tot));
+	memset(&z, 0, sizeof(z));
+	jw_key(w, "version");
+	jw_str(w, FORKD_VERSION);
+	jw_key(w, "pid");
+	jw_int(w, getpid());
+	jw_key(w, "uptime_s");
+	jw_double(w, (now_ms() - f->started_ms) / 1000.0, 1);
+	jw_key(w, "app");
+	jw_str(w, f->cfg.app);
+	jw_key(w, "mode");
+	jw_str(w, f->mode == MODE_RUN ? "run" : "stopping");
+	jw_key(w, "zygote");
+	jw_obj_open(w);
+	jw_key(w, "pid");
+	jw_int(w, f->zyg.pid);
+	jw_key(w, "generation");
+	jw_uint(w, f->zyg.generation);
+	jw_key(w, "state");
+	jw_str(w, zygote_state_names[f->zyg.state]);
+	if (f->zyg.pid > 0)
+		(void)memstat_read(f->zyg.pid, &z);
+	admincmd_mem(w, &z);
+	jw_obj_close(w);
+	admincmd_workers(f, w, &tot, hist);
+	/* The zygote's and the workers' together: PSS adds up. */
+	tot.rss_kb += z.rss_kb;
+	tot.pss_kb += z.pss_kb;
+	tot.uss_kb += z.uss_kb;
+	jw_key(w, "totals");
+	jw_obj_open(w);
+	jw_key(w, "workers");
+	jw_uint(w, slots_count_live(f));
+	admincmd_mem(w, &tot);
+	for (i = 0; i < STATUS_HIST; i++)
+		n += hist[i];
+	jw_key(w, "requests");
+	jw_uint(w, n);
+	jw_key(w, "req_per_s");
+	jw_double(w, admincmd_rate(f), 1);
+	/* Upper bounds of power-of-two buckets: "under 8 ms". */
+	jw_key(w, "latency_ms");
+	jw_obj_open(w);
+	jw_key(w, "p50");
+	jw_double(w, status_percentile(hist, 0.50), 0);
+	jw_key(w, "p90");
+	jw_double(w, status_percentile(hist, 0.90), 0);
+	jw_key(w, "p99");
+	jw_double(w, status_percentile(hist, 0.99), 0);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+/* Writes {"ok":false,"error":why} into out. */
+static void
+admincmd_error(struct abuf *out, const char *fmt, ...)
+{
+	struct jw	w;
+	char		why[256];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "ok");
+	jw_bool(&w, 0);
+	jw_key(&w, "error");
+	jw_str(&w, why);
+	jw_obj_close(&w);
+	if (jw_finish(&w) == 0)
+		abuf_add(out, w.buf, w.len);
+	jw_free(&w);
+}
+
+/* Whether the request object has only the keys in allowed (NULL-ended). */
+static const char *
+admincmd_unknown_key(const char *line, const struct json_tok *t, int n,
+    const char *const *allowed)
+{
+	static char	key[64];
+	const char	*const *a;
+	int		 i, k;
+
+	for (i = 1, k = 0; i < n && (unsigned)k < t[0].size; k++) {
+		for (a = allowed; *a != NULL; a++)
+			if (json_streq(line, &t[i], *a))
+				break;
+		if (*a == NULL) {
+			if (json_str(line, &t[i], key, sizeof(key)) < 0)
+				strcpy(key, "(long)");
+			return key;
+		}
+		i = (int)t[i + 1].next;		/* past the value */
+	}
+	return NULL;
+}
+
+static int
+admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
+    size_t len, struct abuf *out)
+{
+	static const char *const plain[] = { "cmd", NULL };
+	static const char *const quick[] = { "cmd", "quick", NULL };
+	struct forkd		*f = arg;
+	struct json_tok		 t[ADMINCMD_TOKS];
+	struct jw		 w;
+	char			 cmd[32];
+	const char		*bad;
+	size_t			 off = 0;
+	int			 n, c, q, r = 0;
+
+	n = json_parse(line, len, t, ADMINCMD_TOKS, &off);
+	if (n < 0) {
+		admincmd_error(out, "not JSON: %s at byte %zu",
+		    json_strerror(n), off);
+		return 0;
+	}
+	if (t[0].type != JSON_OBJECT ||
+	    (c = json_get(line, t, n, 0, "cmd")) < 0 ||
+	    t[c].type != JSON_STRING ||
+	    json_str(line, &t[c], cmd, sizeof(cmd)) < 0) {
+		admincmd_error(out, "want an object with a \"cmd\" string");
+		return 0;
+	}
+	if (strcmp(cmd, "ping") != 0)
+		log_info("admin: pid %d uid %u: %s", (int)peer->pid,
+		    (unsigned)peer->uid, cmd);
+	if (strcmp(cmd, "shutdown") == 0) {
+		if ((bad = admincmd_unknown_key(line, t, n, quick)) != NULL)
+			goto unknown_key;
+		q = json_get(line, t, n, 0, "quick");
+		if (q >= 0 && t[q].type != JSON_TRUE &&
+		    t[q].type != JSON_FALSE) {
+			admincmd_error(out, "\"quick\" wants true or false");
+			return 0;
+		}
+	} else if ((bad = admincmd_unknown_key(line, t, n, plain)) != NULL)
+		goto unknown_key;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "ok");
+	jw_bool(&w, 1);
+	if (strcmp(cmd, "ping") == 0)
+		;	/* {"ok":true}: the socket is alive */
+	else if (strcmp(cmd, "stats") == 0)
+		admincmd_stats(f, &w);
+	else if (strcmp(cmd, "workers") == 0) {
+		struct memstat	tot;
+		uint64_t	hist[STATUS_HIST];
+
+		memset(&tot, 0, sizeof(tot));
+		memset(hist, 0, sizeof(hist));
+		admincmd_workers(f, &w, &tot, hist);
+	}
+	else if (strcmp(cmd, "shutdown") == 0) {
+		q = json_get(line, t, n, 0, "quick");
+		forkd_stop(f, q >= 0 && t[q].type == JSON_TRUE ?
+		    MODE_STOP_QUICK : MODE_STOP_GRACEFUL, EXIT_CLEAN);
+		r = 1;
+	} else {
+		jw_free(&w);
+		admincmd_error(out, "unknown command '%s'", cmd);
+		return 0;
+	}
+	jw_obj_close(&w);
+	if (jw_finish(&w) == 0)
+		abuf_add(out, w.buf, w.len);
+	else
+		admincmd_error(out, "out of memory");
+	jw_free(&w);
+	return r;
+ unknown_key:
+	admincmd_error(out, "%s: unknown argument '%s'", cmd, bad);
+	return 0;
+}
+
+int
+admincmd_open(struct forkd *f)
+{
+	const char	*what = f->cfg.admin;
+	char		 path[PATH_MAX];
+	int		 r;
+
+	if (what != NULL && strcmp(what, "none") == 0)
+		return 0;
+	if (what != NULL)
+		snprintf(path, sizeof(path), "%s", what);
+	else if ((r = admin_default_path(path, sizeof(path), f->cfg.chdir))
+	    != 0) {
+		log_warnc(r, "admin: no default socket path: running without "
+		    "one");
+		return 0;
+	}
+	r = admin_open(&f->admin, path, admincmd_handle, admincmd_gate, f);
+	if (r == 0) {
+		log_info("admin socket %s", path);
+		return 0;
+	}
+	if (r == -EADDRINUSE)
+		fatalx(EXIT_SYSCALL, "admin socket %s: another forkd answers "
+		    "there; stop it, or give this one --admin PATH", path);
+	if (r == -EEXIST || r == -EPERM)
+		fatalx(EXIT_SYSCALL, "admin socket %s: something that is not "
+		    "this user's socket is there; forkd never removes it: "
+		    "remove it, or give --admin PATH", path);
+	if (what != NULL)
+		fatalc(r, "admin socket %s", path);
+	/* The default place is a convenience: a read-only app dir is fine. */
+	log_warnc(r, "admin socket %s: running without one (--admin PATH "
+	    "puts it elsewhere)", path);
+	return 0;
+}
+
+void
+admincmd_close(struct forkd *f)
+{
+	admin_close(f->admin);
+	f->admin = NULL;
+}
