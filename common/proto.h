@@ -1,8 +1,10 @@
 /*
  * proto.h: the messages between the supervisor and a zygote.
  *
- * They travel over a SOCK_SEQPACKET socketpair, one fixed-size record per
- * packet, so a short or long packet is a framing error by itself.  The
+ * They travel over a SOCK_SEQPACKET socketpair, one message per packet:
+ * a fixed header, then as many payload bytes as the header's len says
+ * (text, at most PROTO_PAYLOAD_MAX bytes, no NUL on the wire).  A packet
+ * whose size is not the header's plus len is a framing error.  The
  * socket is the zygote's fd PROTO_CONTROL_FD; its listeners follow it.
  *
  *   zygote -> supervisor   PROTO_READY        the app is imported and sealed
@@ -27,7 +29,9 @@
 #define PROTO_COW_FD		1000
 /* The status page's memfd (common/status.h), given to each zygote. */
 #define PROTO_STATUS_FD		1001
-#define PROTO_MAGIC		0x666b6431u	/* "fkd1" */
+#define PROTO_MAGIC		0x666b6432u	/* "fkd2" */
+/* A payload's room: a failed generation's traceback tail fits. */
+#define PROTO_PAYLOAD_MAX	8192
 
 enum proto_type {
 	PROTO_READY = 1,
@@ -38,18 +42,32 @@ enum proto_type {
 };
 
 struct proto_msg {
+	/* The header, PROTO_HDR_SIZE bytes. */
 	uint32_t	magic;
-	uint32_t	type;		/* enum proto_type */
+	uint16_t	type;		/* enum proto_type */
+	uint16_t	len;		/* payload bytes after the header */
 	uint32_t	worker_id;	/* slot, 1-based */
 	uint32_t	generation;
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */
-	char		info[96];	/* PROTO_READY: NUL-terminated text */
+	/* PROTO_READY: what runs ("python 3.12.1, app app:app"). */
+	char		payload[PROTO_PAYLOAD_MAX + 1];	/* + the NUL added */
 };
+
+#define PROTO_HDR_SIZE		offsetof(struct proto_msg, payload)
+/* The most a packet can hold: receive into a struct proto_msg with it. */
+#define PROTO_MSG_MAX		(PROTO_HDR_SIZE + PROTO_PAYLOAD_MAX)
 
 /* Returns 0 when buf[0..n) is one well-formed message, -EBADMSG if not. */
 int	proto_check(const void *buf, ssize_t n);
 /* Fills *m for the given type with all other fields zeroed. */
 void	proto_init(struct proto_msg *m, enum proto_type type);
+/* Sets the payload, cut to PROTO_PAYLOAD_MAX; returns its length. */
+size_t	proto_set_text(struct proto_msg *m, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The payload as a C string (a checked message has room for the NUL). */
+const char *proto_text(struct proto_msg *m);
+/* The bytes to send for m: its header and its payload. */
+size_t	proto_size(const struct proto_msg *m);
 
 #endif

@@ -195,9 +195,9 @@ zygote_ready(const struct zygote_opts *o)
 
 	proto_init(&m, PROTO_READY);
 	m.generation = o->generation;
-	snprintf(m.info, sizeof(m.info), "python %s, app %s",
-	    py_version(v, sizeof(v)), o->app);
-	if (send(PROTO_CONTROL_FD, &m, sizeof(m), MSG_NOSIGNAL) == -1)
+	(void)proto_set_text(&m, "python %s, app %s", py_version(v, sizeof(v)),
+	    o->app);
+	if (send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL) == -1)
 		fatal("send READY");
 }
 

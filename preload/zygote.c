@@ -103,7 +103,7 @@ zygote_reply(int type, const struct proto_msg *order, pid_t pid, int err)
 	m.generation = order->generation;
 	m.pid = pid;
 	m.err = err;
-	if (send(PROTO_CONTROL_FD, &m, sizeof(m), MSG_NOSIGNAL) == -1)
+	if (send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL) == -1)
 		return -errno;
 	return 0;
 }
@@ -117,7 +117,7 @@ zygote_serve(const struct zygote_opts *o)
 	int			r;
 
 	for (;;) {
-		n = recv(PROTO_CONTROL_FD, &m, sizeof(m), 0);
+		n = recv(PROTO_CONTROL_FD, &m, PROTO_MSG_MAX, MSG_TRUNC);
 		if (n == 0)
 			return 0;
 		if (n == -1) {

@@ -30,8 +30,9 @@ static int
 zyglink_arm(struct forkd *f)
 {
 	f->zyg.recv_op.done = zyglink_recv_done;
+	/* MSG_TRUNC: a packet longer than any message shows as such. */
 	return loop_recv(&f->zyg.recv_op, f->zyg.ctl, &f->zyg.msg,
-	    sizeof(f->zyg.msg));
+	    PROTO_MSG_MAX);
 }
 
 /* Runs in the forked child: never returns. */
@@ -180,7 +181,8 @@ zyglink_send_fork(struct forkd *f, struct worker *w)
 	proto_init(&m, PROTO_FORK);
 	m.worker_id = w->id;
 	m.generation = f->zyg.generation;
-	if (send(f->zyg.ctl, &m, sizeof(m), MSG_NOSIGNAL | MSG_DONTWAIT) == -1)
+	if (send(f->zyg.ctl, &m, proto_size(&m), MSG_NOSIGNAL | MSG_DONTWAIT)
+	    == -1)
 		return -errno;
 	return 0;
 }
@@ -218,7 +220,7 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 			f->zyg.restarts = 0;
 			f->ever_ready = 1;
 			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
-			    m->info);
+			    proto_text(m));
 			cow_zygote_ready(f);
 			slots_tick(f, now_ms());
 			break;
