@@ -341,9 +341,9 @@ warmup_summary(const struct warmup *w)
 int
 warmup_run(const struct warmup_opts *o, int hold_last, struct warmup *ret)
 {
-	double			 t0 = warmup_now();
+	double			 t0 = warmup_now(), logged = t0;
 	size_t			 reqs, bad;
-	unsigned		 round;
+	unsigned		 round, tenth = 0;
 	int			 failed = 0, r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -366,6 +366,15 @@ warmup_run(const struct warmup_opts *o, int hold_last, struct warmup *ret)
 			break;
 		}
 		failed |= warmup_round(ret, round, o->rounds);
+		/*
+		 * A line per tenth of the rounds, or per 5 s, and the last:
+		 * 60 rounds make about 10 lines, not 60.
+		 */
+		if (round * 10 / o->rounds == tenth &&
+		    warmup_now() - logged < 5 && round < ret->round && !failed)
+			continue;
+		tenth = round * 10 / o->rounds;
+		logged = warmup_now();
 		py_warmup_counts(&reqs, &bad);
 		log_info("warmup: round %u/%u done: %zu requests so far, %zu "
 		    "not 2xx, %.2f s", round, o->rounds, reqs, bad,

@@ -69,6 +69,10 @@ enum forkd_mode {
 
 #define FORKD_RATE_SAMPLES	11
 
+/* Consecutive failed starts of the zygote or of one slot's worker after
+ * which forkd stops with EXIT_APP_BROKEN rather than retry forever. */
+#define FORKD_BOOT_FAILURES	10
+
 /* Exits reaped before the zygote told us the pid (a race with FORKED). */
 #define FORKD_EARLY_EXITS	16
 struct early_exit {

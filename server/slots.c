@@ -133,6 +133,15 @@ slots_exited(struct forkd *f, struct worker *w, int st)
 			w->fast_deaths++;
 		else
 			w->fast_deaths = 0;
+		if (w->fast_deaths >= FORKD_BOOT_FAILURES) {
+			log_warnx("worker %u pid %d %s: it died within %u ms of "
+			    "starting %u times in a row, stopping (the app is "
+			    "broken)", w->id, (int)pid, desc, WORKER_YOUNG_MS,
+			    w->fast_deaths);
+			w->state = WORKER_EMPTY;
+			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
+			return;
+		}
 		w->respawn_ms = now + wstatus_backoff_ms(w->fast_deaths);
 		w->state = WORKER_EMPTY;
 		log_warnx("worker %u pid %d %s, respawning%s", w->id,

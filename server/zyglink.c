@@ -285,7 +285,14 @@ zyglink_reaped(struct forkd *f, pid_t pid, int st)
 			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
 		return 1;
 	}
-	delay = wstatus_backoff_ms(++f->zyg.restarts);
+	if (++f->zyg.restarts >= FORKD_BOOT_FAILURES) {
+		log_warnx("zygote %s: it failed to start %u times in a row, "
+		    "stopping (the app is broken, or the machine cannot run "
+		    "it)", desc, f->zyg.restarts);
+		forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
+		return 1;
+	}
+	delay = wstatus_backoff_ms(f->zyg.restarts);
 	f->zyg.restart_ms = now_ms() + delay;
 	log_warnx("zygote %s, restarting in %u ms", desc, delay);
 	return 1;

@@ -3,7 +3,7 @@
 # @forkd.warmup hooks with the in-process client, environ["forkd.warmup"],
 # non-2xx answers reported, --warmup-strict, a bad file, the summary.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 
 mkdir "$T/app"
 cat > "$T/app/warm.py" <<'PY'
@@ -64,6 +64,13 @@ like "$log" "\('req', '/b', True\).*\('pre_fork',\)" "pre_fork hooks run after w
 is "$(get /x -H 'X-From: live')" "warm=False from=live" "live requests do not carry forkd.warmup"
 like "$(cat "$LOG")" "warmup: round 2/2 done: 10 requests so far, 0 not 2xx" "each round is logged"
 like "$(cat "$LOG")" "warmup: 10 requests in [0-9.]+ s, 0 not 2xx; [0-9]+ of [0-9]+ code objects ran specialized, [0-9.]+% of their [0-9]+ specializable instructions specialized" "the summary gives requests, time and specialization"
+stop_forkd TERM
+
+# Off a TTY, 60 rounds log about a line per tenth, not 60.
+start_forkd --app warm:app --chdir "$T/app" --warmup "$T/warm.txt" --warmup-rounds 60
+n=$(loggrep 'warmup: round [0-9]+/60 done')
+ok $([ "$n" -ge 10 ] && [ "$n" -le 13 ]; echo $?) "60 warmup rounds log $n progress lines (a tenth at a time, and the last)"
+like "$(cat "$LOG")" "warmup: round 60/60 done" "the last round is logged"
 stop_forkd TERM
 
 printf 'GET /missing\n' > "$T/bad.txt"
