@@ -9,6 +9,7 @@
  * wait for the workers' status page).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,6 +253,101 @@ admincmd_stats(struct forkd *f, struct jw *w)
 	jw_obj_close(w);
 }
 
+/*
+ * Prometheus's text format (exposition format 0.0.4): the tree's memory,
+ * each worker's requests, memory and whether it is on a request, the
+ * request durations as a histogram, and the supervisor's counters.
+ */
+static void
+admincmd_metrics(struct forkd *f, struct abuf *t)
+{
+	struct status_slot	*s;
+	struct worker		*wk;
+	struct memstat		 m;
+	uint64_t		 hist[STATUS_HIST], cum = 0, busy_ns = 0, n;
+	unsigned		 i, j;
+
+	memset(hist, 0, sizeof(hist));
+	abuf_printf(t, "# HELP forkd_up_seconds Seconds since forkd "
+	    "started.\n# TYPE forkd_up_seconds gauge\n"
+	    "forkd_up_seconds %.1f\n", (now_ms() - f->started_ms) / 1000.0);
+	abuf_printf(t, "# HELP forkd_workers Workers running.\n"
+	    "# TYPE forkd_workers gauge\nforkd_workers %u\n",
+	    slots_count_live(f));
+	abuf_printf(t, "# HELP forkd_worker_respawns_total Worker deaths "
+	    "followed by a respawn.\n# TYPE forkd_worker_respawns_total "
+	    "counter\nforkd_worker_respawns_total %" PRIu64 "\n",
+	    f->respawns);
+	abuf_printf(t, "# HELP forkd_worker_timeouts_total Workers killed by "
+	    "--timeout.\n# TYPE forkd_worker_timeouts_total counter\n"
+	    "forkd_worker_timeouts_total %" PRIu64 "\n", f->timeouts);
+	abuf_printf(t, "# HELP forkd_worker_requests_total Requests a worker "
+	    "answered (from 0 when its slot respawns).\n"
+	    "# TYPE forkd_worker_requests_total counter\n");
+	for (i = 0; i < f->nworkers; i++) {
+		wk = &f->workers[i];
+		s = status_slot(f->status, wk->id);
+		if (s == NULL || wk->state != WORKER_RUNNING ||
+		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != wk->pid)
+			continue;
+		n = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
+		busy_ns += __atomic_load_n(&s->busy_ns, __ATOMIC_RELAXED);
+		for (j = 0; j < STATUS_HIST; j++)
+			hist[j] += __atomic_load_n(&s->hist[j],
+			    __ATOMIC_RELAXED);
+		abuf_printf(t, "forkd_worker_requests_total{worker=\"%u\"} %"
+		    PRIu64 "\n", wk->id, n);
+	}
+	abuf_printf(t, "# HELP forkd_worker_busy Whether a worker is on a "
+	    "request.\n# TYPE forkd_worker_busy gauge\n");
+	for (i = 0; i < f->nworkers; i++) {
+		wk = &f->workers[i];
+		s = status_slot(f->status, wk->id);
+		if (s != NULL && wk->state == WORKER_RUNNING &&
+		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == wk->pid)
+			abuf_printf(t, "forkd_worker_busy{worker=\"%u\"} %d\n",
+			    wk->id, __atomic_load_n(&s->started_ns,
+			    __ATOMIC_ACQUIRE) != 0);
+	}
+	abuf_printf(t, "# HELP forkd_request_duration_seconds Time the app "
+	    "took per request, running workers.\n"
+	    "# TYPE forkd_request_duration_seconds histogram\n");
+	for (j = 0; j < STATUS_HIST; j++) {
+		cum += hist[j];
+		if (j < STATUS_HIST - 1)
+			abuf_printf(t, "forkd_request_duration_seconds_bucket"
+			    "{le=\"%g\"} %" PRIu64 "\n",
+			    (double)(1ULL << j) / 1000.0, cum);
+	}
+	abuf_printf(t, "forkd_request_duration_seconds_bucket{le=\"+Inf\"} %"
+	    PRIu64 "\nforkd_request_duration_seconds_sum %.6f\n"
+	    "forkd_request_duration_seconds_count %" PRIu64 "\n", cum,
+	    busy_ns / 1e9, cum);
+	abuf_printf(t, "# HELP forkd_memory_bytes Memory of forkd's processes "
+	    "(/proc/PID/smaps_rollup); pss adds up across them.\n"
+	    "# TYPE forkd_memory_bytes gauge\n");
+	memset(&m, 0, sizeof(m));
+	if (f->zyg.pid > 0 && memstat_read(f->zyg.pid, &m) == 0)
+		abuf_printf(t, "forkd_memory_bytes{process=\"zygote\","
+		    "kind=\"rss\"} %" PRIu64 "\nforkd_memory_bytes{process="
+		    "\"zygote\",kind=\"pss\"} %" PRIu64 "\nforkd_memory_bytes"
+		    "{process=\"zygote\",kind=\"uss\"} %" PRIu64 "\n",
+		    m.rss_kb * 1024, m.pss_kb * 1024, m.uss_kb * 1024);
+	for (i = 0; i < f->nworkers; i++) {
+		wk = &f->workers[i];
+		if (wk->state != WORKER_RUNNING ||
+		    memstat_read(wk->pid, &m) != 0)
+			continue;
+		abuf_printf(t, "forkd_memory_bytes{process=\"worker\","
+		    "worker=\"%u\",kind=\"rss\"} %" PRIu64 "\n"
+		    "forkd_memory_bytes{process=\"worker\",worker=\"%u\","
+		    "kind=\"pss\"} %" PRIu64 "\nforkd_memory_bytes{process="
+		    "\"worker\",worker=\"%u\",kind=\"uss\"} %" PRIu64 "\n",
+		    wk->id, m.rss_kb * 1024, wk->id, m.pss_kb * 1024, wk->id,
+		    m.uss_kb * 1024);
+	}
+}
+
 /* Writes {"ok":false,"error":why} into out. */
 static void
 admincmd_error(struct abuf *out, const char *fmt, ...)
@@ -348,7 +444,15 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 		;	/* {"ok":true}: the socket is alive */
 	else if (strcmp(cmd, "stats") == 0)
 		admincmd_stats(f, &w);
-	else if (strcmp(cmd, "workers") == 0) {
+	else if (strcmp(cmd, "metrics") == 0) {
+		struct abuf	text;
+
+		memset(&text, 0, sizeof(text));
+		admincmd_metrics(f, &text);
+		jw_key(&w, "text");
+		jw_strn(&w, text.buf != NULL ? text.buf : "", text.len);
+		free(text.buf);
+	} else if (strcmp(cmd, "workers") == 0) {
 		struct memstat	tot;
 		uint64_t	hist[STATUS_HIST];
 

@@ -114,6 +114,8 @@ struct forkd {
 	uint64_t		 last_tick_ms;	/* to see the loop stall */
 	uint64_t		 stall_end_ms;	/* no timeout kills before */
 	/* Requests answered, sampled each second for the last 10 (req/s). */
+	uint64_t		 timeouts;	/* workers killed by --timeout */
+	uint64_t		 respawns;	/* worker deaths respawned */
 	uint64_t		 rate_n[FORKD_RATE_SAMPLES];
 	uint64_t		 rate_ms[FORKD_RATE_SAMPLES];
 	unsigned		 rate_next;

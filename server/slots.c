@@ -144,6 +144,7 @@ slots_exited(struct forkd *f, struct worker *w, int st)
 		}
 		w->respawn_ms = now + wstatus_backoff_ms(w->fast_deaths);
 		w->state = WORKER_EMPTY;
+		f->respawns++;
 		log_warnx("worker %u pid %d %s, respawning%s", w->id,
 		    (int)pid, desc, w->fast_deaths > 1 ? " after a backoff" :
 		    "");
@@ -410,6 +411,7 @@ slots_timeouts(struct forkd *f, uint64_t now)
 		    (ns - t0) / 1e9, f->cfg.timeout);
 		(void)pidfd_signal(w->pidfd, SIGUSR2);
 		w->kill_ms = now + 1000;
+		f->timeouts++;
 	}
 }
 

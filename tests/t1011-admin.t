@@ -5,7 +5,7 @@
 # gracefully and removes the socket, a crashed run's socket is replaced
 # and a file at the path is never removed (fault S16).
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 18
 
 mkdir -p "$T/app"
 cat > "$T/app/adm.py" <<'PY'
@@ -61,6 +61,20 @@ like "$err" "unknown command 'reload'" "with the server's reason"
 body=$(get /)
 like "$body" '"ok": ?false.*not from a process forkd started' "app code in a worker is refused"
 is "$(get /health 2>/dev/null | head -c 0; kill -0 "$FORKD_PID" && echo alive)" alive "and forkd keeps running"
+
+"$FORKCTL" --admin "$ADMIN" metrics > "$T/metrics"
+check=$("$PY" - "$T/metrics" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+good = re.compile(r'^(# (HELP|TYPE) .*|[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? [0-9.e+-]+)$')
+bad = [l for l in text.splitlines() if not good.match(l)]
+v = dict(l.rsplit(" ", 1) for l in text.splitlines() if not l.startswith("#"))
+reqs = sum(float(x) for k, x in v.items() if k.startswith("forkd_worker_requests_total{"))
+print(len(bad), v["forkd_workers"], int(reqs), v["forkd_request_duration_seconds_count"],
+      float(v['forkd_memory_bytes{process="zygote",kind="pss"}']) > 0)
+PY
+)
+is "$check" "0 2 2 2 True" "forkctl metrics: Prometheus text, 2 workers, the 2 requests answered, memory"
 
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 	chmod 755 "$T"
