@@ -7,6 +7,8 @@
  * worker is in epoll_wait, which is the only time it is idle: a busy
  * worker never accepts.
  *
+ * After each response it writes the access log line (accesslog.c).
+ *
  * It uses epoll and plain syscalls, never io_uring, so that a seccomp
  * filter sees every syscall a worker makes.  It knows nothing of Python.
  */
@@ -85,6 +87,7 @@ struct server {
 	char				 client_addr[INET6_ADDRSTRLEN];
 	struct http_stats		 stats;
 	uint64_t			 tag_signal;	/* epoll tag */
+	int				 log_failing;	/* said once */
 };
 
 /*
@@ -335,12 +338,30 @@ conn_reserve(struct conn *c, size_t want)
 	return 0;
 }
 
+/*
+ * Writes the access log line of the request just answered.  A failing
+ * log is said once, not once per request, and again once it recovers.
+ */
+static void
+server_log_access(struct server *s, uint64_t ns)
+{
+	int	r;
+
+	r = accesslog_write(s->o->access_log, &s->ex, ns);
+	if (r != 0 && !s->log_failing)
+		log_warnc(r, "access log: lines are lost");
+	else if (r == 0 && s->log_failing)
+		log_info("access log: written again");
+	s->log_failing = r != 0;
+}
+
 /* Returns 1 when c stays open for the next request, -1 when closed. */
 static int
 conn_dispatch(struct server *s, struct conn *c)
 {
 	struct http_exchange	*ex = &s->ex;
 	size_t			 end, rest;
+	uint64_t		 t0 = 0;
 	int			 keep;
 
 	/* The buffer may have moved since the head was parsed. */
@@ -374,11 +395,15 @@ conn_dispatch(struct server *s, struct conn *c)
 	ex->resp.out_max = CONN_OUT_MAX;
 	status_begin(s->o->status, ex->req.method, ex->req.method_len,
 	    ex->req.path, ex->req.path_len);
+	if (s->o->access_log != NULL)
+		t0 = status_now_ns();
 	s->handler(ex, s->arg);
 	s->stats.requests++;
 	if (!ex->resp.finished)
 		(void)http_resp_finish(&ex->resp);
 	status_end(s->o->status);
+	if (s->o->access_log != NULL)
+		server_log_access(s, status_now_ns() - t0);
 	if (ex->resp.error != 0)
 		s->stats.disconnects++;
 	if (ex->resp.error != 0) {

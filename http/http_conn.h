@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accesslog.h"
 #include "http_parse.h"
 #include "http_resp.h"
 #include "status.h"
@@ -47,6 +48,8 @@ struct http_serve_opts {
 	const char	*forwarded_allow_ips;
 	/* This worker's slot of the status page, or NULL (status.h). */
 	struct status_slot *status;
+	/* A line per answered request, or NULL. */
+	struct accesslog *access_log;
 };
 
 struct http_stats {

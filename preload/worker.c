@@ -108,6 +108,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 {
 	struct http_serve_opts	 so;
 	struct http_stats	 stats;
+	struct accesslog	 al;
 	int			 fds[16];
 	char			 role[32];
 	void			*handler_arg;
@@ -146,6 +147,14 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	so.parent = o->supervisor;
 	so.status = status_slot(o->status, id);
 	status_claim(so.status, getpid());
+	if (o->access_log != NULL) {
+		/* Each worker opens its own descriptor, after the fork. */
+		r = accesslog_open(&al, o->access_log, o->access_fmt);
+		if (r != 0)
+			log_warnc(r, "access log %s: cannot open; this worker "
+			    "logs no request", o->access_log);
+		so.access_log = &al;
+	}
 	py_release_gil();
 	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);
 	py_acquire_gil();

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <liburing.h>
 #include <signal.h>
@@ -269,6 +270,35 @@ forkd_version(struct forkd *f)
 	exit(EXIT_SYSCALL);
 }
 
+/*
+ * Makes --access-log absolute (the zygote changes directory, and each
+ * worker opens the file) and opens it once, so that a path forkd cannot
+ * write stops it now rather than leaving every worker without a log.
+ */
+static void
+forkd_access_log(struct forkd *f)
+{
+	const char	*path = f->cfg.access_log;
+	char		 cwd[PATH_MAX], *abs;
+	int		 fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			fatal("getcwd");
+		if (asprintf(&abs, "%s/%s", cwd, path) == -1)
+			fatal("asprintf");
+		path = abs;	/* lives as long as the process */
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		fatalx(EXIT_USAGE, "--access-log %s: %s", f->cfg.access_log,
+		    strerror(errno));
+	close(fd);
+	f->cfg.access_log = path;
+}
+
 static void
 forkd_listen(struct forkd *f)
 {
@@ -352,6 +382,7 @@ main(int argc, char *argv[])
 			    strerror(errno));
 		f.cfg.warmup = abs;	/* lives as long as the process */
 	}
+	forkd_access_log(&f);
 
 	/* Workers are forked by the zygote and reparented to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
