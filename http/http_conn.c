@@ -7,7 +7,9 @@
  * worker is in epoll_wait, which is the only time it is idle: a busy
  * worker never accepts.
  *
- * After each response it writes the access log line (accesslog.c).
+ * After each response it writes the access log line (accesslog.c);
+ * SIGUSR1 reopens that log, read like TERM from the signalfd, so a
+ * reopen never interrupts a request.
  *
  * It uses epoll and plain syscalls, never io_uring, so that a seccomp
  * filter sees every syscall a worker makes.  It knows nothing of Python.
@@ -355,6 +357,22 @@ server_log_access(struct server *s, uint64_t ns)
 	s->log_failing = r != 0;
 }
 
+/* SIGUSR1: the access log's file may have been moved away. */
+static void
+server_reopen(struct server *s)
+{
+	struct accesslog	*al = s->o->access_log;
+	int			 r;
+
+	if (al == NULL || al->path == NULL)
+		return;
+	if ((r = accesslog_reopen(al)) != 0)
+		log_warnc(r, "access log %s: cannot reopen, writing on to "
+		    "the file already open", al->path);
+	else
+		log_debug("access log %s reopened", al->path);
+}
+
 /* Returns 1 when c stays open for the next request, -1 when closed. */
 static int
 conn_dispatch(struct server *s, struct conn *c)
@@ -686,6 +704,7 @@ server_init(struct server *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		return -errno;
 	ev.events = EPOLLIN;
@@ -711,7 +730,7 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 	struct epoll_event	 evs[64];
 	struct signalfd_siginfo	 si;
 	uint64_t		 now;
-	int			 n, i, r;
+	int			 n, i, r, reopen;
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -738,9 +757,17 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 			void *p = evs[i].data.ptr;
 
 			if (p == &s.tag_signal) {
+				/* A storm of SIGUSR1 is one reopen. */
+				reopen = 0;
 				while (read(s.sigfd, &si, sizeof(si)) ==
-				    sizeof(si))
-					server_stop(&s);
+				    sizeof(si)) {
+					if (si.ssi_signo == SIGUSR1)
+						reopen = 1;
+					else
+						server_stop(&s);
+				}
+				if (reopen)
+					server_reopen(&s);
 				continue;
 			}
 			if ((uintptr_t)p < o->nlisten) {

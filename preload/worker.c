@@ -67,14 +67,18 @@ worker_signals(void)
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = worker_quit;
 	(void)sigaction(SIGQUIT, &sa, NULL);
-	sigfillset(&set);
-	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
-	/* TERM, INT, HUP reach the connection loop through a signalfd. */
+	/*
+	 * TERM, INT, HUP and USR1 reach the connection loop through a
+	 * signalfd; every other signal is unblocked.  One call: USR1, whose
+	 * default action kills, was blocked since the fork (zygote.c) and
+	 * never comes unblocked, even for an instant.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaddset(&set, SIGUSR1);
+	(void)sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 /* Says what the copy-on-write tracker's registration did at fork. */
@@ -152,7 +156,8 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 		r = accesslog_open(&al, o->access_log, o->access_fmt);
 		if (r != 0)
 			log_warnc(r, "access log %s: cannot open; this worker "
-			    "logs no request", o->access_log);
+			    "logs no request until SIGUSR1 reopens it",
+			    o->access_log);
 		so.access_log = &al;
 	}
 	py_release_gil();

@@ -127,6 +127,23 @@ forkd_reap(struct forkd *f)
 	}
 }
 
+/*
+ * SIGUSR1, gunicorn's "reopen the log files": the access log is the
+ * workers' file, so each reopens it in its own loop, between requests.
+ * The supervisor's own log is stderr, which it never reopens.  Signals
+ * coalesce, so a storm costs each worker a few reopens at most.
+ */
+static void
+forkd_reopen(struct forkd *f)
+{
+	if (f->cfg.access_log == NULL || strcmp(f->cfg.access_log, "-") == 0) {
+		log_info("SIGUSR1: no access log file, nothing to reopen");
+		return;
+	}
+	log_info("SIGUSR1: workers reopen their access logs");
+	slots_signal_all(f, SIGUSR1);
+}
+
 static void
 forkd_sig_done(struct op *op, int res, uint32_t flags)
 {
@@ -153,8 +170,7 @@ forkd_sig_done(struct op *op, int res, uint32_t flags)
 			    sigabbrev_np(f->si.ssi_signo));
 			break;
 		case SIGUSR1:
-			log_info("SIGUSR1: logs go to stderr, nothing to "
-			    "reopen");
+			forkd_reopen(f);
 			break;
 		}
 	} else if (res < 0)
