@@ -38,7 +38,7 @@ LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 	   common/cowkind.c common/objindex.c common/atomicfile.c \
-	   common/json.c common/status.c
+	   common/json.c common/status.c common/accessfmt.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/zyglink.c server/wstatus.c \
@@ -47,7 +47,7 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/admincmd.c
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
-	   http/http_util.c
+	   http/http_util.c http/accesslog.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/seal.c preload/warmup.c preload/pack.c \
 	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c

@@ -7,6 +7,10 @@
  * worker is in epoll_wait, which is the only time it is idle: a busy
  * worker never accepts.
  *
+ * After each response it writes the access log line (accesslog.c);
+ * SIGUSR1 reopens that log, read like TERM from the signalfd, so a
+ * reopen never interrupts a request.
+ *
  * It uses epoll and plain syscalls, never io_uring, so that a seccomp
  * filter sees every syscall a worker makes.  It knows nothing of Python.
  */
@@ -85,6 +89,7 @@ struct server {
 	char				 client_addr[INET6_ADDRSTRLEN];
 	struct http_stats		 stats;
 	uint64_t			 tag_signal;	/* epoll tag */
+	int				 log_failing;	/* said once */
 };
 
 /*
@@ -335,12 +340,46 @@ conn_reserve(struct conn *c, size_t want)
 	return 0;
 }
 
+/*
+ * Writes the access log line of the request just answered.  A failing
+ * log is said once, not once per request, and again once it recovers.
+ */
+static void
+server_log_access(struct server *s, uint64_t ns)
+{
+	int	r;
+
+	r = accesslog_write(s->o->access_log, &s->ex, ns);
+	if (r != 0 && !s->log_failing)
+		log_warnc(r, "access log: lines are lost");
+	else if (r == 0 && s->log_failing)
+		log_info("access log: written again");
+	s->log_failing = r != 0;
+}
+
+/* SIGUSR1: the access log's file may have been moved away. */
+static void
+server_reopen(struct server *s)
+{
+	struct accesslog	*al = s->o->access_log;
+	int			 r;
+
+	if (al == NULL || al->path == NULL)
+		return;
+	if ((r = accesslog_reopen(al)) != 0)
+		log_warnc(r, "access log %s: cannot reopen, writing on to "
+		    "the file already open", al->path);
+	else
+		log_debug("access log %s reopened", al->path);
+}
+
 /* Returns 1 when c stays open for the next request, -1 when closed. */
 static int
 conn_dispatch(struct server *s, struct conn *c)
 {
 	struct http_exchange	*ex = &s->ex;
 	size_t			 end, rest;
+	uint64_t		 t0 = 0;
 	int			 keep;
 
 	/* The buffer may have moved since the head was parsed. */
@@ -374,11 +413,15 @@ conn_dispatch(struct server *s, struct conn *c)
 	ex->resp.out_max = CONN_OUT_MAX;
 	status_begin(s->o->status, ex->req.method, ex->req.method_len,
 	    ex->req.path, ex->req.path_len);
+	if (s->o->access_log != NULL)
+		t0 = status_now_ns();
 	s->handler(ex, s->arg);
 	s->stats.requests++;
 	if (!ex->resp.finished)
 		(void)http_resp_finish(&ex->resp);
 	status_end(s->o->status);
+	if (s->o->access_log != NULL)
+		server_log_access(s, status_now_ns() - t0);
 	if (ex->resp.error != 0)
 		s->stats.disconnects++;
 	if (ex->resp.error != 0) {
@@ -661,6 +704,7 @@ server_init(struct server *s)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	if ((s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		return -errno;
 	ev.events = EPOLLIN;
@@ -686,7 +730,7 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 	struct epoll_event	 evs[64];
 	struct signalfd_siginfo	 si;
 	uint64_t		 now;
-	int			 n, i, r;
+	int			 n, i, r, reopen;
 
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -713,9 +757,17 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 			void *p = evs[i].data.ptr;
 
 			if (p == &s.tag_signal) {
+				/* A storm of SIGUSR1 is one reopen. */
+				reopen = 0;
 				while (read(s.sigfd, &si, sizeof(si)) ==
-				    sizeof(si))
-					server_stop(&s);
+				    sizeof(si)) {
+					if (si.ssi_signo == SIGUSR1)
+						reopen = 1;
+					else
+						server_stop(&s);
+				}
+				if (reopen)
+					server_reopen(&s);
 				continue;
 			}
 			if ((uintptr_t)p < o->nlisten) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accesslog.h"
 #include "http_parse.h"
 #include "http_resp.h"
 #include "status.h"
@@ -47,6 +48,8 @@ struct http_serve_opts {
 	const char	*forwarded_allow_ips;
 	/* This worker's slot of the status page, or NULL (status.h). */
 	struct status_slot *status;
+	/* A line per answered request, reopened on SIGUSR1; or NULL. */
+	struct accesslog *access_log;
 };
 
 struct http_stats {
@@ -58,8 +61,9 @@ struct http_stats {
 
 /*
  * Serves until SIGTERM (graceful: open requests finish, idle connections
- * close) or until the parent is gone.  The caller has blocked SIGTERM,
- * SIGINT and SIGHUP.  Returns 0 on a clean stop or -errno.
+ * close) or until the parent is gone; SIGUSR1 reopens the access log
+ * between requests.  The caller has blocked SIGTERM, SIGINT, SIGHUP and
+ * SIGUSR1.  Returns 0 on a clean stop or -errno.
  */
 int	http_serve(const struct http_serve_opts *o, http_handler *h,
 	    void *arg, struct http_stats *ret_stats);

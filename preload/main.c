@@ -33,7 +33,8 @@ enum {
 	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
 	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
 	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
-	OPT_WATCH, OPT_COW, OPT_COW_RANGES, OPT_COW_INDEX,
+	OPT_WATCH, OPT_COW, OPT_COW_RANGES, OPT_COW_INDEX, OPT_ACCESS_LOG,
+	OPT_ACCESS_FMT,
 };
 
 static const struct option zygote_options[] = {
@@ -60,6 +61,8 @@ static const struct option zygote_options[] = {
 	{ "cow",		required_argument, NULL, OPT_COW },
 	{ "cow-ranges",		required_argument, NULL, OPT_COW_RANGES },
 	{ "cow-index",		required_argument, NULL, OPT_COW_INDEX },
+	{ "access-log",		required_argument, NULL, OPT_ACCESS_LOG },
+	{ "access-log-format",	required_argument, NULL, OPT_ACCESS_FMT },
 	{ NULL,			0,		   NULL, 0 }
 };
 
@@ -79,8 +82,10 @@ zygote_num(const char *s, const char *what)
 static void
 zygote_args(int argc, char *argv[], struct zygote_opts *o)
 {
-	enum log_level	level;
-	int		c;
+	enum log_level	 level;
+	const char	*access_fmt = ACCESSFMT_DEFAULT;
+	char		 why[200];
+	int		 c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->http = httpopts_defaults;
@@ -170,6 +175,12 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 		case OPT_COW_INDEX:
 			o->cow_index = optarg;
 			break;
+		case OPT_ACCESS_LOG:
+			o->access_log = optarg;
+			break;
+		case OPT_ACCESS_FMT:
+			access_fmt = optarg;
+			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal.mode) != 0)
 				fatalx(EXIT_USAGE, "--seal %s: want none, "
@@ -182,6 +193,14 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	}
 	if (o->version)
 		return;
+	/* Compiled once here; every worker inherits the pieces. */
+	if (o->access_log != NULL && (r = accessfmt_compile(access_fmt,
+	    &o->access_fmt, why, sizeof(why))) != 0) {
+		if (r == -ENOMEM)
+			fatalx(EXIT_SYSCALL, "--access-log-format: out of "
+			    "memory");
+		fatalx(EXIT_USAGE, "--access-log-format: %s", why);
+	}
 	if (o->app == NULL || o->supervisor <= 0 || o->nlisten == 0)
 		fatalx(EXIT_USAGE, "forkd-zygote is started by forkd, not by "
 		    "hand (missing --app, --supervisor-pid or --listeners)");

@@ -67,14 +67,18 @@ worker_signals(void)
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = worker_quit;
 	(void)sigaction(SIGQUIT, &sa, NULL);
-	sigfillset(&set);
-	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
-	/* TERM, INT, HUP reach the connection loop through a signalfd. */
+	/*
+	 * TERM, INT, HUP and USR1 reach the connection loop through a
+	 * signalfd; every other signal is unblocked.  One call: USR1, whose
+	 * default action kills, was blocked since the fork (zygote.c) and
+	 * never comes unblocked, even for an instant.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+	sigaddset(&set, SIGUSR1);
+	(void)sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
 /* Says what the copy-on-write tracker's registration did at fork. */
@@ -108,6 +112,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 {
 	struct http_serve_opts	 so;
 	struct http_stats	 stats;
+	struct accesslog	 al;
 	int			 fds[16];
 	char			 role[32];
 	void			*handler_arg;
@@ -146,6 +151,15 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	so.parent = o->supervisor;
 	so.status = status_slot(o->status, id);
 	status_claim(so.status, getpid());
+	if (o->access_log != NULL) {
+		/* Each worker opens its own descriptor, after the fork. */
+		r = accesslog_open(&al, o->access_log, o->access_fmt);
+		if (r != 0)
+			log_warnc(r, "access log %s: cannot open; this worker "
+			    "logs no request until SIGUSR1 reopens it",
+			    o->access_log);
+		so.access_log = &al;
+	}
 	py_release_gil();
 	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);
 	py_acquire_gil();

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,11 +53,21 @@ zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
 {
 	struct cow_reg	reg;
 	pid_t		mid, pid;
+	sigset_t	usr1, old;
 	int		p[2], st, err;
 	ssize_t		n;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -errno;
+	/*
+	 * The supervisor relays SIGUSR1 (reopen the access log) to a worker
+	 * as soon as it knows its pid, which may be before the worker's
+	 * signalfd exists: blocked from the fork on, it waits there instead
+	 * of killing the worker with its default action.
+	 */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	(void)sigprocmask(SIG_BLOCK, &usr1, &old);
 	py_before_fork();
 	mid = fork();
 	if (mid == 0) {
@@ -77,6 +88,7 @@ zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
 	}
 	err = errno;
 	py_after_fork_parent();
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	if (mid == -1) {
 		close(p[0]);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <stddef.h>
 
+#include "accessfmt.h"
 #include "cowreg.h"
 #include "httpopts.h"
 #include "pack.h"
@@ -36,6 +37,8 @@ struct zygote_opts {
 	const char	*cow_index;	/* attribute mode's object index */
 	struct warmup_opts warmup;
 	struct status_page *status;	/* shared with the supervisor */
+	const char	*access_log;	/* absolute path, "-" or NULL */
+	struct accessfmt *access_fmt;	/* compiled once, before any fork */
 };
 
 /* Returns the number of threads in this process, or -errno. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "accessfmt.h"
 #include "config.h"
 #include "log.h"
 
@@ -48,6 +49,8 @@ enum {
 	OPT_COW_REPORT,
 	OPT_ADMIN,
 	OPT_TIMEOUT,
+	OPT_ACCESS_LOG,
+	OPT_ACCESS_FMT,
 };
 
 static const struct option config_options[] = {
@@ -76,6 +79,10 @@ static const struct option config_options[] = {
 	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
 	{ "admin",		required_argument,	NULL, OPT_ADMIN },
 	{ "timeout",		required_argument,	NULL, 't' },
+	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
+	{ "access-logfile",	required_argument,	NULL, OPT_ACCESS_LOG },
+	{ "access-log-format",	required_argument,	NULL, OPT_ACCESS_FMT },
+	{ "access-logformat",	required_argument,	NULL, OPT_ACCESS_FMT },
 	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
 	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
 	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
@@ -118,6 +125,11 @@ config_usage(FILE *fp)
 "                          '*' or addresses (127.0.0.1,::1; env\n"
 "                          FORWARDED_ALLOW_IPS)\n"
 "  --backlog N             listen backlog (2048)\n"
+"  --access-log FILE       a line per request, written by the workers to\n"
+"                          FILE ('-': the log); SIGUSR1 reopens it (none;\n"
+"                          also --access-logfile)\n"
+"  --access-log-format F   gunicorn's atoms (default: %(h)s %(l)s %(u)s\n"
+"                          %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\")\n"
 "  --chdir DIR             change to DIR before importing the app\n"
 "  --pythonpath DIRS       comma-separated dirs put first on sys.path\n"
 "  --seal MODE             none, freeze or full: how the zygote's heap is\n"
@@ -224,6 +236,23 @@ config_add_pythonpath(struct config *cfg, char *arg, char *err, size_t errlen)
 			    CONFIG_MAX_PYPATHS);
 		cfg->pythonpath[cfg->npythonpath++] = p;
 	}
+	return 0;
+}
+
+/* Compiles the format once to refuse it now, not in every worker. */
+static int
+config_access_format(const char *fmt, char *err, size_t errlen)
+{
+	struct accessfmt	*af;
+	char			 why[200];
+	int			 r;
+
+	if ((r = accessfmt_compile(fmt, &af, why, sizeof(why))) == -ENOMEM)
+		return config_err(err, errlen, "--access-log-format: out of "
+		    "memory");
+	if (r != 0)
+		return config_err(err, errlen, "--access-log-format: %s", why);
+	accessfmt_free(af);
 	return 0;
 }
 
@@ -412,6 +441,18 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen,
 				    "--admin: want a socket path or none");
 			cfg.admin = optarg;
+			break;
+		case OPT_ACCESS_LOG:
+			if (*optarg == '\0')
+				return config_err(err, errlen,
+				    "--access-log: want a file name or -");
+			cfg.access_log = optarg;
+			break;
+		case OPT_ACCESS_FMT:
+			if ((r = config_access_format(optarg, err,
+			    errlen)) != 0)
+				return r;
+			cfg.access_log_format = optarg;
 			break;
 		case OPT_COW_REPORT:
 			if (*optarg == '\0')

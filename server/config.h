@@ -44,6 +44,8 @@ struct config {
 	const char	*cow_report;		/* JSON report file, or NULL */
 	const char	*admin;			/* socket path, "none", or NULL:
 						   the default (admin.h) */
+	const char	*access_log;		/* file, "-" (stderr) or NULL */
+	const char	*access_log_format;	/* validated; NULL: default */
 	int		 version;		/* --version given */
 	int		 help;
 };

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <liburing.h>
 #include <signal.h>
@@ -126,6 +127,23 @@ forkd_reap(struct forkd *f)
 	}
 }
 
+/*
+ * SIGUSR1, gunicorn's "reopen the log files": the access log is the
+ * workers' file, so each reopens it in its own loop, between requests.
+ * The supervisor's own log is stderr, which it never reopens.  Signals
+ * coalesce, so a storm costs each worker a few reopens at most.
+ */
+static void
+forkd_reopen(struct forkd *f)
+{
+	if (f->cfg.access_log == NULL || strcmp(f->cfg.access_log, "-") == 0) {
+		log_info("SIGUSR1: no access log file, nothing to reopen");
+		return;
+	}
+	log_info("SIGUSR1: workers reopen their access logs");
+	slots_signal_all(f, SIGUSR1);
+}
+
 static void
 forkd_sig_done(struct op *op, int res, uint32_t flags)
 {
@@ -152,8 +170,7 @@ forkd_sig_done(struct op *op, int res, uint32_t flags)
 			    sigabbrev_np(f->si.ssi_signo));
 			break;
 		case SIGUSR1:
-			log_info("SIGUSR1: logs go to stderr, nothing to "
-			    "reopen");
+			forkd_reopen(f);
 			break;
 		}
 	} else if (res < 0)
@@ -269,6 +286,35 @@ forkd_version(struct forkd *f)
 	exit(EXIT_SYSCALL);
 }
 
+/*
+ * Makes --access-log absolute (the zygote changes directory, and each
+ * worker opens the file) and opens it once, so that a path forkd cannot
+ * write stops it now rather than leaving every worker without a log.
+ */
+static void
+forkd_access_log(struct forkd *f)
+{
+	const char	*path = f->cfg.access_log;
+	char		 cwd[PATH_MAX], *abs;
+	int		 fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			fatal("getcwd");
+		if (asprintf(&abs, "%s/%s", cwd, path) == -1)
+			fatal("asprintf");
+		path = abs;	/* lives as long as the process */
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		fatalx(EXIT_USAGE, "--access-log %s: %s", f->cfg.access_log,
+		    strerror(errno));
+	close(fd);
+	f->cfg.access_log = path;
+}
+
 static void
 forkd_listen(struct forkd *f)
 {
@@ -352,6 +398,7 @@ main(int argc, char *argv[])
 			    strerror(errno));
 		f.cfg.warmup = abs;	/* lives as long as the process */
 	}
+	forkd_access_log(&f);
 
 	/* Workers are forked by the zygote and reparented to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)

@@ -57,6 +57,8 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 		{ "--seal", f->cfg.seal },
 		{ "--fill-holes", f->cfg.fill_holes },
 		{ "--pack-code", f->cfg.pack_code },
+		{ "--access-log", f->cfg.access_log },
+		{ "--access-log-format", f->cfg.access_log_format },
 	};
 
 	/* Terminal signals go to the supervisor alone; it relays them. */
