@@ -176,6 +176,18 @@ done
 set -- $PYVERS_ALL
 HPY=${PYEXE[$1]}
 HPY_VER=$1
+# pyorigin PATH: where an interpreter comes from, in words: the report
+# names no machine's paths.
+pyorigin() {
+	local root
+	root=$(pyenv root 2>/dev/null || true)
+	case $1 in
+	/usr/bin/*) echo "Debian's ${1##*/}" ;;
+	"$root"/*) [ -n "$root" ] && echo "pyenv's ${1##*/}" || echo "${1##*/}" ;;
+	*) grep -qx "$1" "$TOP/build/pythons" 2>/dev/null &&
+		echo "${1##*/}, built by make deps" || echo "${1##*/}" ;;
+	esac
+}
 # immortal VER: the Python has immortal objects (3.12+).
 immortal() { "${PYEXE[$1]}" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; }
 
@@ -791,7 +803,7 @@ pys=""
 fw=""
 guni=""
 for v in $PYVERS_ALL; do
-	pys="$pys${pys:+; }${PYFULL[$v]} (${PYEXE[$v]})"
+	pys="$pys${pys:+; }${PYFULL[$v]} ($(pyorigin "${PYEXE[$v]}"))"
 	fw="$fw${fw:+; }$v: $(PYTHONPATH=$(pypath "$v") "${PYEXE[$v]}" -c 'import flask, django; print("Flask %s, Django %s" % (flask.__version__, django.get_version()))' 2>/dev/null)"
 	guni="$guni${guni:+; }$v: gunicorn $(PYTHONPATH=$(pypath "$v") "${PYEXE[$v]}" -c 'import gunicorn; print(gunicorn.__version__)' 2>/dev/null)"
 done
