@@ -161,23 +161,6 @@ get(const struct answer *a, int obj, const char *key)
 	return obj < 0 ? -1 : json_get(a->buf, a->t, a->n, obj, key);
 }
 
-static int64_t
-num(const struct answer *a, int obj, const char *key)
-{
-	int64_t	v = 0;
-	int	i = get(a, obj, key);
-	char	s[64];
-
-	if (i < 0 || a->t[i].type != JSON_NUMBER)
-		return 0;
-	if (json_int(a->buf, &a->t[i], &v) == 0)
-		return v;
-	/* A fraction: its integer part. */
-	snprintf(s, sizeof(s), "%.*s", (int)(a->t[i].end - a->t[i].start),
-	    a->buf + a->t[i].start);
-	return (int64_t)strtod(s, NULL);
-}
-
 static double
 dbl(const struct answer *a, int obj, const char *key)
 {
@@ -189,6 +172,19 @@ dbl(const struct answer *a, int obj, const char *key)
 	snprintf(s, sizeof(s), "%.*s", (int)(a->t[i].end - a->t[i].start),
 	    a->buf + a->t[i].start);
 	return strtod(s, NULL);
+}
+
+static int64_t
+num(const struct answer *a, int obj, const char *key)
+{
+	int64_t	v;
+	int	i = get(a, obj, key);
+
+	if (i >= 0 && a->t[i].type == JSON_NUMBER &&
+	    json_int(a->buf, &a->t[i], &v) == 0)
+		return v;
+	/* A fraction, or nothing: its integer part, or 0. */
+	return (int64_t)dbl(a, obj, key);
 }
 
 static const char *

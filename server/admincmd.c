@@ -104,13 +104,12 @@ static void
 admincmd_requests(struct jw *w, struct forkd *f, const struct worker *wk,
     uint64_t hist[STATUS_HIST])
 {
-	struct status_slot	*s = status_slot(f->status, wk->id);
+	struct status_slot	*s = slots_status(f, wk);
 	char			 line[STATUS_LINE];
 	uint64_t		 t0, n = 0;
 	unsigned		 i;
 
-	if (s != NULL && wk->state == WORKER_RUNNING &&
-	    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == wk->pid) {
+	if (s != NULL) {
 		n = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
 		for (i = 0; i < STATUS_HIST; i++)
 			hist[i] += __atomic_load_n(&s->hist[i],
@@ -286,9 +285,7 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 	    "# TYPE forkd_worker_requests_total counter\n");
 	for (i = 0; i < f->nworkers; i++) {
 		wk = &f->workers[i];
-		s = status_slot(f->status, wk->id);
-		if (s == NULL || wk->state != WORKER_RUNNING ||
-		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != wk->pid)
+		if ((s = slots_status(f, wk)) == NULL)
 			continue;
 		n = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
 		busy_ns += __atomic_load_n(&s->busy_ns, __ATOMIC_RELAXED);
@@ -302,9 +299,7 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 	    "request.\n# TYPE forkd_worker_busy gauge\n");
 	for (i = 0; i < f->nworkers; i++) {
 		wk = &f->workers[i];
-		s = status_slot(f->status, wk->id);
-		if (s != NULL && wk->state == WORKER_RUNNING &&
-		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == wk->pid)
+		if ((s = slots_status(f, wk)) != NULL)
 			abuf_printf(t, "forkd_worker_busy{worker=\"%u\"} %d\n",
 			    wk->id, __atomic_load_n(&s->started_ns,
 			    __ATOMIC_ACQUIRE) != 0);

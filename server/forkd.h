@@ -140,6 +140,8 @@ void	slots_zygote_lost(struct forkd *);
 void	slots_stats(struct forkd *);
 void	slots_kill_strays(struct forkd *, pid_t zygote);
 void	slots_timeouts(struct forkd *, uint64_t now);
+/* The status page's slot of a running worker, or NULL. */
+struct status_slot *slots_status(struct forkd *, const struct worker *);
 /* Requests the running workers answered, from the status page. */
 uint64_t slots_requests(struct forkd *);
 

@@ -396,9 +396,7 @@ slots_timeouts(struct forkd *f, uint64_t now)
 			}
 			continue;
 		}
-		if (now < f->stall_end_ms ||
-		    (s = status_slot(f->status, w->id)) == NULL ||
-		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != w->pid)
+		if (now < f->stall_end_ms || (s = slots_status(f, w)) == NULL)
 			continue;
 		t0 = __atomic_load_n(&s->started_ns, __ATOMIC_ACQUIRE);
 		if (t0 == 0 || ns < t0 ||
@@ -415,6 +413,18 @@ slots_timeouts(struct forkd *f, uint64_t now)
 	}
 }
 
+struct status_slot *
+slots_status(struct forkd *f, const struct worker *w)
+{
+	struct status_slot	*s = status_slot(f->status, w->id);
+
+	/* A respawned slot's page may still hold its predecessor's. */
+	if (s == NULL || w->state != WORKER_RUNNING ||
+	    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != w->pid)
+		return NULL;
+	return s;
+}
+
 uint64_t
 slots_requests(struct forkd *f)
 {
@@ -422,12 +432,8 @@ slots_requests(struct forkd *f)
 	uint64_t		 n = 0;
 	unsigned		 i;
 
-	for (i = 0; i < f->nworkers; i++) {
-		s = status_slot(f->status, f->workers[i].id);
-		if (s != NULL && f->workers[i].state == WORKER_RUNNING &&
-		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) ==
-		    f->workers[i].pid)
+	for (i = 0; i < f->nworkers; i++)
+		if ((s = slots_status(f, &f->workers[i])) != NULL)
 			n += __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
-	}
 	return n;
 }
