@@ -41,7 +41,7 @@ COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 	   common/json.c common/status.c common/accessfmt.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
-	   server/slots.c server/zyglink.c server/wstatus.c \
+	   server/slots.c server/sv.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
 	   server/cowtally.c server/cowfault.c server/admin.c \
 	   server/admincmd.c
@@ -61,7 +61,7 @@ obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 # Pure modules the C unit tests link against (no main, no Python).
 UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
 	   server/loop.c server/admin.c \
-	   server/wstatus.c server/memstat.c server/cowmap.c \
+	   server/wstatus.c server/sv.c server/memstat.c server/cowmap.c \
 	   server/cowreport.c server/cowtally.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
 

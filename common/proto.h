@@ -8,8 +8,9 @@
  * socket is the zygote's fd PROTO_CONTROL_FD; its listeners follow it.
  *
  *   zygote -> supervisor   PROTO_READY        the app is imported and sealed
- *   supervisor -> zygote   PROTO_FORK         fork the worker for slot id
- *   zygote -> supervisor   PROTO_FORKED       slot id now runs as pid
+ *   supervisor -> zygote   PROTO_FORK         fork the worker for slot id,
+ *                                             status page slot index
+ *   zygote -> supervisor   PROTO_FORKED       slot id, index now runs as pid
  *   zygote -> supervisor   PROTO_FORK_FAILED  err holds -errno
  */
 #ifndef FORKD_PROTO_H
@@ -47,6 +48,7 @@ struct proto_msg {
 	uint16_t	type;		/* enum proto_type */
 	uint16_t	len;		/* payload bytes after the header */
 	uint32_t	worker_id;	/* slot, 1-based */
+	uint32_t	index;		/* its status page slot, 1-based */
 	uint32_t	generation;
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */

@@ -53,7 +53,8 @@ usage(FILE *fp)
 "  --admin PATH  the socket (default: $FORKD_ADMIN, else\n"
 "                $RUNTIME_DIRECTORY/forkd.sock, else ./forkd.sock)\n"
 "  --json        print the server's answer as it came\n"
-"  --timeout S   seconds to wait for the answer (60)\n");
+"  --timeout S   seconds to wait for the answer (60; reload: for the new\n"
+"                generation to serve, 600)\n");
 }
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -240,6 +241,64 @@ print_workers(const struct answer *a, int obj)
 	}
 }
 
+/* Generation objects of a stats answer: the one with id, or -1. */
+static int
+find_gen(const struct answer *a, int64_t id)
+{
+	int		 arr = get(a, 0, "generations"), g;
+	unsigned	 i;
+
+	for (i = 0; (g = json_at(a->t, a->n, arr, i)) >= 0; i++)
+		if (num(a, g, "generation") == id)
+			return g;
+	return -1;
+}
+
+/* A string member in full (str() cuts at 255 bytes), or NULL. */
+static char *
+str_all(const struct answer *a, int obj, const char *key)
+{
+	int	 i = get(a, obj, key);
+	size_t	 len;
+	char	*b;
+
+	if (i < 0 || a->t[i].type != JSON_STRING)
+		return NULL;
+	len = a->t[i].end - a->t[i].start + 1;
+	if ((b = malloc(len)) == NULL || json_str(a->buf, &a->t[i], b,
+	    len) < 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* The serving generation's summary, and a line for each other one. */
+static void
+print_generations(const struct answer *a, int64_t shown)
+{
+	int		 arr = get(a, 0, "generations"), g;
+	unsigned	 i;
+	char		*s;
+
+	for (i = 0; (g = json_at(a->t, a->n, arr, i)) >= 0; i++) {
+		if (num(a, g, "generation") == shown) {
+			if ((s = str_all(a, g, "summary")) != NULL)
+				printf("  %s\n", s);
+			free(s);
+			continue;
+		}
+		printf("generation %" PRId64 " (%s): %s, zygote pid %" PRId64
+		    ", %" PRId64 " workers, %.1f s old", num(a, g,
+		    "generation"), str(a, g, "origin"), str(a, g, "state"),
+		    num(a, g, "pid"), num(a, g, "workers"), dbl(a, g, "age_s"));
+		if ((s = str_all(a, g, "error")) != NULL)
+			printf(": %s", s);
+		free(s);
+		printf("\n");
+	}
+}
+
 static void
 print_stats(const struct answer *a)
 {
@@ -255,6 +314,7 @@ print_stats(const struct answer *a)
 		    str(a, z, "state"), num(a, z, "rss_kib") / 1024.0,
 		    num(a, z, "pss_kib") / 1024.0,
 		    num(a, z, "uss_kib") / 1024.0);
+	print_generations(a, num(a, z, "generation"));
 	printf("\n");
 	print_workers(a, 0);
 	if (tot >= 0) {
@@ -271,6 +331,85 @@ print_stats(const struct answer *a)
 	}
 }
 
+/* Sends req and parses the answer into *a; returns whether it is ok. */
+static int
+ask(const char *path, const char *req, int timeout_s, struct answer *a,
+    size_t *ret_len)
+{
+	char	*ans;
+	size_t	 len, off = 0;
+	int	 c;
+
+	ans = exchange(path, req, timeout_s, &len);
+	if (a->t == NULL && (a->t = calloc(CTL_TOKS, sizeof(*a->t))) == NULL)
+		die(CTL_UNREACHABLE, "out of memory");
+	free((char *)a->buf);
+	a->buf = ans;
+	a->n = json_parse(ans, len, a->t, CTL_TOKS, &off);
+	if (a->n < 0 || a->t[0].type != JSON_OBJECT ||
+	    (c = get(a, 0, "ok")) < 0)
+		die(CTL_UNREACHABLE, "not an answer forkd gives: %.200s", ans);
+	if (ret_len != NULL)
+		*ret_len = len;
+	return a->t[c].type == JSON_TRUE;
+}
+
+/*
+ * After "reload" was taken: watches the new generation through "stats"
+ * until it serves (exit 0) or failed (its error, exit 1).
+ */
+static int
+reload_wait(const char *path, struct answer *a, int timeout_s, int json)
+{
+	int64_t			 gen = num(a, 0, "generation");
+	struct timespec		 t0, t1, nap = { 0, 200 * 1000000L };
+	const struct json_tok	*t;
+	char			*err;
+	int			 c, g;
+
+	if (!json)
+		printf("reload: generation %" PRId64 " starting\n", gen);
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		nanosleep(&nap, NULL);
+		if (!ask(path, "{\"cmd\":\"stats\"}", timeout_s, a, NULL))
+			die(CTL_UNREACHABLE, "stats: %s", str(a, 0, "error"));
+		if ((g = find_gen(a, gen)) < 0)
+			die(CTL_UNREACHABLE, "reload: generation %" PRId64
+			    " is gone from the server's stats", gen);
+		t = &a->t[g];
+		if (strcmp(str(a, g, "state"), "failed") == 0) {
+			if (json)
+				printf("%.*s\n", (int)(t->end - t->start),
+				    a->buf + t->start);
+			err = str_all(a, g, "error");
+			fprintf(stderr, "%s: reload: generation %" PRId64
+			    " failed: %s\n", progname, gen, err != NULL ? err :
+			    "(no reason given)");
+			free(err);
+			return CTL_REFUSED;
+		}
+		if ((c = get(a, g, "serving")) >= 0 &&
+		    a->t[c].type == JSON_TRUE) {
+			if (json)
+				printf("%.*s\n", (int)(t->end - t->start),
+				    a->buf + t->start);
+			else
+				printf("reload: generation %" PRId64 " serves "
+				    "with %" PRId64 " workers, %.1f s after the "
+				    "reload began\n", gen, num(a, g, "workers"),
+				    dbl(a, g, "reload_s"));
+			return CTL_OK;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (t1.tv_sec - t0.tv_sec >= timeout_s)
+			die(CTL_UNREACHABLE, "reload: generation %" PRId64 " is "
+			    "still %s after %d s (--timeout)", gen,
+			    str(a, g, "state"), timeout_s);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -282,13 +421,12 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct json_tok	*toks;
 	struct answer	 a;
-	char		 path[PATH_MAX], req[256], *end, *ans;
+	char		 path[PATH_MAX], req[256], *end;
 	const char	*cmd, *arg = NULL;
-	size_t		 len, off = 0;
+	size_t		 len;
 	long		 n;
-	int		 c, json = 0, quick = 0, timeout_s = 60, ok;
+	int		 c, json = 0, quick = 0, timeout_s = -1, ok;
 
 	path[0] = '\0';
 	/* "+" is not used: options may follow the command. */
@@ -334,8 +472,8 @@ main(int argc, char *argv[])
 		if (arg == NULL)
 			die(CTL_USAGE, "scale: want a number of workers");
 		n = strtol(arg, &end, 10);
-		if (*end != '\0' || n < 1 || n > 1024)
-			die(CTL_USAGE, "scale %s: want 1 to 1024 workers", arg);
+		if (*end != '\0' || n < 1 || n > 4096)
+			die(CTL_USAGE, "scale %s: want 1 to 4096 workers", arg);
 		snprintf(req, sizeof(req), "{\"cmd\":\"scale\",\"workers\":%ld}",
 		    n);
 	} else if (arg != NULL)
@@ -349,18 +487,15 @@ main(int argc, char *argv[])
 	else
 		die(CTL_USAGE, "unknown command '%s' (forkctl --help)", cmd);
 
-	ans = exchange(path, req, timeout_s, &len);
-	if ((toks = calloc(CTL_TOKS, sizeof(*toks))) == NULL)
-		die(CTL_UNREACHABLE, "out of memory");
-	a.buf = ans;
-	a.t = toks;
-	a.n = json_parse(ans, len, toks, CTL_TOKS, &off);
-	if (a.n < 0 || toks[0].type != JSON_OBJECT ||
-	    (c = get(&a, 0, "ok")) < 0)
-		die(CTL_UNREACHABLE, "not an answer forkd gives: %.200s", ans);
-	ok = toks[c].type == JSON_TRUE;
+	/* A reload imports and warms the app: it may take minutes. */
+	if (timeout_s < 0)
+		timeout_s = strcmp(cmd, "reload") == 0 ? 600 : 60;
+	memset(&a, 0, sizeof(a));
+	ok = ask(path, req, timeout_s, &a, &len);
+	if (ok && strcmp(cmd, "reload") == 0)
+		return reload_wait(path, &a, timeout_s, json);
 	if (json) {
-		printf("%s\n", ans);
+		printf("%s\n", a.buf);
 		return ok ? CTL_OK : CTL_REFUSED;
 	}
 	if (!ok) {
@@ -377,7 +512,7 @@ main(int argc, char *argv[])
 
 		c = get(&a, 0, "text");
 		if (text == NULL || c < 0 ||
-		    json_str(ans, &toks[c], text, len + 1) < 0)
+		    json_str(a.buf, &a.t[c], text, len + 1) < 0)
 			die(CTL_UNREACHABLE, "metrics: no text in the answer");
 		fputs(text, stdout);
 		free(text);
@@ -385,8 +520,8 @@ main(int argc, char *argv[])
 	else if (strcmp(cmd, "shutdown") == 0)
 		printf("forkd is stopping%s\n", quick ? " quickly" : "");
 	else
-		printf("%s: done\n", cmd);
-	free(toks);
-	free(ans);
+		printf("%s: %s\n", cmd, str(&a, 0, "message"));
+	free(a.t);
+	free((char *)a.buf);
 	return CTL_OK;
 }

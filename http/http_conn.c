@@ -682,11 +682,14 @@ server_stop(struct server *s)
 	/*
 	 * Idle keep-alive connections close at the sweep that ends this
 	 * round (events later in the round may name them); open requests
-	 * finish and then close.
+	 * finish and then close.  A connection accepted but not yet sent a
+	 * request keeps its deadline: its client has sent, or is sending,
+	 * a first request it would otherwise lose (a reload stops workers
+	 * while clients connect), and gets its answer with a close.
 	 */
 	for (c = s->conns; c != NULL; c = c->next) {
 		c->closing = 1;
-		if (c->state == CONN_IDLE && c->len == 0)
+		if (c->state == CONN_IDLE && c->len == 0 && c->nrequests > 0)
 			c->deadline_ms = 0;
 	}
 }

@@ -108,7 +108,7 @@ worker_log_cow(const struct cow_reg *reg)
 
 void
 worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
-    const struct cow_reg *reg)
+    unsigned ix, const struct cow_reg *reg)
 {
 	struct http_serve_opts	 so;
 	struct http_stats	 stats;
@@ -149,7 +149,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	so.forwarded_allow_ips = o->forwarded_allow_ips;
 	so.max_conns = 1024;
 	so.parent = o->supervisor;
-	so.status = status_slot(o->status, id);
+	so.status = status_slot(o->status, ix);
 	status_claim(so.status, getpid());
 	if (o->access_log != NULL) {
 		/* Each worker opens its own descriptor, after the fork. */

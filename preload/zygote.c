@@ -44,12 +44,13 @@ zygote_count_threads(void)
 }
 
 /*
- * Forks the worker for slot id.  Returns its pid, or -errno.  The worker
+ * Forks the worker for slot id, which writes status page slot ix.  Returns its pid, or -errno.  The worker
  * itself never returns from here.  This is the one function that brackets
  * fork() with CPython's three PyOS_*Fork calls.
  */
 static pid_t
-zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
+zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen,
+    unsigned ix)
 {
 	struct cow_reg	reg;
 	pid_t		mid, pid;
@@ -79,7 +80,7 @@ zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen)
 			/* First, so the tracker sees Python's own writes. */
 			(void)cow_worker_register(o->cow, &reg);
 			py_after_fork_child();
-			worker_main(o, id, gen, &reg);
+			worker_main(o, id, gen, ix, &reg);
 		}
 		if (pid == -1)
 			pid = -errno;
@@ -112,6 +113,7 @@ zygote_reply(int type, const struct proto_msg *order, pid_t pid, int err)
 
 	proto_init(&m, type);
 	m.worker_id = order->worker_id;
+	m.index = order->index;
 	m.generation = order->generation;
 	m.pid = pid;
 	m.err = err;
@@ -148,7 +150,7 @@ zygote_serve(const struct zygote_opts *o)
 			py_log_threads();
 			return -EDEADLK;
 		}
-		pid = zygote_fork(o, m.worker_id, m.generation);
+		pid = zygote_fork(o, m.worker_id, m.generation, m.index);
 		if (pid < 0)
 			r = zygote_reply(PROTO_FORK_FAILED, &m, 0, pid);
 		else

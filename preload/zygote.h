@@ -49,10 +49,12 @@ int	zygote_count_threads(void);
  */
 int	zygote_serve(const struct zygote_opts *o);
 /*
- * Runs a worker in this (new) process; never returns.  reg is what the
+ * Runs the worker of slot id in this (new) process; never returns.  It
+ * writes status page slot ix, taking it once its post_fork hooks ran
+ * (the supervisor's sign that it serves).  reg is what the
  * copy-on-write tracker's registration did at fork, for the log.
  */
 void	worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
-	    const struct cow_reg *reg) __attribute__((noreturn));
+	    unsigned ix, const struct cow_reg *reg) __attribute__((noreturn));
 
 #endif

@@ -3,10 +3,6 @@
  * supervisor's state: where the socket goes, who may use it beyond
  * admin.c's uid check (nobody forkd started), and what each request
  * line means.  Requests and answers are one JSON object each.
- *
- * What it does not do yet: reload and scale (they wait for the
- * supervisor that holds several generations), per-request figures (they
- * wait for the workers' status page).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -25,20 +21,6 @@
 #include "version.h"
 
 #define ADMINCMD_TOKS	64
-
-static const char *const worker_state_names[] = {
-	[WORKER_EMPTY] = "starting",
-	[WORKER_FORKING] = "starting",
-	[WORKER_RUNNING] = "running",
-	[WORKER_HELD] = "held",
-};
-
-static const char *const zygote_state_names[] = {
-	[ZYGOTE_NONE] = "none",
-	[ZYGOTE_STARTING] = "starting",
-	[ZYGOTE_READY] = "ready",
-	[ZYGOTE_HELD] = "held",
-};
 
 /* pid's parent from /proc/PID/stat, or -1. */
 static pid_t
@@ -138,7 +120,7 @@ admincmd_worker(struct jw *w, struct forkd *f, const struct worker *wk,
 	struct memstat	m;
 
 	memset(&m, 0, sizeof(m));
-	if (wk->state == WORKER_RUNNING)
+	if (wk->pid > 0)
 		(void)memstat_read(wk->pid, &m);
 	tot->rss_kb += m.rss_kb;
 	tot->pss_kb += m.pss_kb;
@@ -147,14 +129,13 @@ admincmd_worker(struct jw *w, struct forkd *f, const struct worker *wk,
 	jw_key(w, "id");
 	jw_uint(w, wk->id);
 	jw_key(w, "pid");
-	jw_int(w, wk->state == WORKER_RUNNING ? wk->pid : 0);
+	jw_int(w, wk->pid);
 	jw_key(w, "generation");
 	jw_uint(w, wk->generation);
 	jw_key(w, "state");
-	jw_str(w, worker_state_names[wk->state]);
+	jw_str(w, sv_worker_state_name(wk->state));
 	jw_key(w, "age_s");
-	jw_double(w, wk->state == WORKER_RUNNING ?
-	    (now - wk->started_ms) / 1000.0 : 0, 1);
+	jw_double(w, wk->pid > 0 ? (now - wk->started_ms) / 1000.0 : 0, 1);
 	admincmd_requests(w, f, wk, hist);
 	admincmd_mem(w, &m);
 	jw_obj_close(w);
@@ -164,13 +145,23 @@ static void
 admincmd_workers(struct forkd *f, struct jw *w, struct memstat *tot,
     uint64_t hist[STATUS_HIST])
 {
+	struct slot	*s;
 	uint64_t	 now = now_ms();
 	unsigned	 i;
 
+	/* Each slot's worker (empty or held too), its replacement on the
+	 * way, then the workers draining. */
 	jw_key(w, "workers");
 	jw_arr_open(w);
-	for (i = 0; i < f->nworkers; i++)
-		admincmd_worker(w, f, &f->workers[i], now, tot, hist);
+	for (i = 0; i < f->sv.nslots; i++) {
+		s = &f->sv.slots[i];
+		if (s->intent == SLOT_RUN || s->cur.state != WORKER_EMPTY)
+			admincmd_worker(w, f, &s->cur, now, tot, hist);
+		if (s->repl.state != WORKER_EMPTY)
+			admincmd_worker(w, f, &s->repl, now, tot, hist);
+	}
+	for (i = 0; i < f->sv.ndrain; i++)
+		admincmd_worker(w, f, &f->sv.drain[i], now, tot, hist);
 	jw_arr_close(w);
 }
 
@@ -191,12 +182,68 @@ admincmd_rate(struct forkd *f)
 	    (f->rate_ms[last] - f->rate_ms[first]);
 }
 
+/* One generation's object; its zygote's memory is added to tot. */
+static void
+admincmd_gen(struct jw *w, struct forkd *f, const struct generation *g,
+    uint64_t now, struct memstat *tot)
+{
+	const struct zyglink	*l = &f->link[sv_gen_index(&f->sv, g)];
+	struct memstat		 z;
+
+	memset(&z, 0, sizeof(z));
+	if (g->pid > 0)
+		(void)memstat_read(g->pid, &z);
+	tot->rss_kb += z.rss_kb;
+	tot->pss_kb += z.pss_kb;
+	tot->uss_kb += z.uss_kb;
+	jw_obj_open(w);
+	jw_key(w, "generation");
+	jw_uint(w, g->id);
+	jw_key(w, "pid");
+	jw_int(w, g->pid > 0 ? g->pid : 0);
+	jw_key(w, "state");
+	jw_str(w, sv_gen_state_name(g->state));
+	jw_key(w, "origin");
+	jw_str(w, sv_gen_origin_name(g->origin));
+	jw_key(w, "serving");
+	jw_bool(w, g->id == f->sv.serving);
+	jw_key(w, "reloading");
+	jw_bool(w, g->id == f->sv.reloading);
+	jw_key(w, "age_s");
+	jw_double(w, (now - g->started_ms) / 1000.0, 1);
+	jw_key(w, "ready_s");
+	if (g->ready_ms != 0)
+		jw_double(w, (g->ready_ms - g->started_ms) / 1000.0, 1);
+	else
+		jw_null(w);
+	jw_key(w, "reload_s");
+	if (g->done_ms != 0)
+		jw_double(w, (g->done_ms - g->started_ms) / 1000.0, 1);
+	else
+		jw_null(w);
+	jw_key(w, "workers");
+	jw_uint(w, sv_gen_workers(&f->sv, g->id));
+	jw_key(w, "summary");
+	if (l->gen == g->id && l->ready != NULL)
+		jw_str(w, l->ready);
+	else
+		jw_null(w);
+	jw_key(w, "error");
+	if (g->reason[0] != '\0')
+		jw_str(w, g->reason);
+	else
+		jw_null(w);
+	admincmd_mem(w, &z);
+	jw_obj_close(w);
+}
+
 static void
 admincmd_stats(struct forkd *f, struct jw *w)
 {
-	struct memstat	tot, z;
-	uint64_t	hist[STATUS_HIST], n = 0;
-	unsigned	i;
+	const struct generation	*g, *main = NULL;
+	struct memstat		 tot, z;
+	uint64_t		 hist[STATUS_HIST], now = now_ms();
+	unsigned		 i;
 
 	memset(hist, 0, sizeof(hist));
 	memset(&tot, 0, sizeof(tot));
@@ -206,39 +253,61 @@ admincmd_stats(struct forkd *f, struct jw *w)
 	jw_key(w, "pid");
 	jw_int(w, getpid());
 	jw_key(w, "uptime_s");
-	jw_double(w, (now_ms() - f->started_ms) / 1000.0, 1);
+	jw_double(w, (now - f->started_ms) / 1000.0, 1);
 	jw_key(w, "app");
 	jw_str(w, f->cfg.app);
 	jw_key(w, "mode");
-	jw_str(w, f->mode == MODE_RUN ? "run" : "stopping");
+	jw_str(w, f->sv.mode == SV_RUN ? "run" : "stopping");
+	jw_key(w, "workers_wanted");
+	jw_uint(w, sv_running_slots(&f->sv));
+	/* The serving generation's zygote, else the newest. */
+	for (i = 0; i < SV_GENS; i++) {
+		g = &f->sv.gen[i];
+		if (g->state == GEN_FREE)
+			continue;
+		if (g->id == f->sv.serving || main == NULL ||
+		    (main->id != f->sv.serving && g->id > main->id))
+			main = g;
+	}
 	jw_key(w, "zygote");
 	jw_obj_open(w);
 	jw_key(w, "pid");
-	jw_int(w, f->zyg.pid);
+	jw_int(w, main != NULL && main->pid > 0 ? main->pid : 0);
 	jw_key(w, "generation");
-	jw_uint(w, f->zyg.generation);
+	jw_uint(w, main != NULL ? main->id : 0);
 	jw_key(w, "state");
-	jw_str(w, zygote_state_names[f->zyg.state]);
-	if (f->zyg.pid > 0)
-		(void)memstat_read(f->zyg.pid, &z);
+	jw_str(w, main != NULL ? sv_gen_state_name(main->state) : "none");
+	if (main != NULL && main->pid > 0)
+		(void)memstat_read(main->pid, &z);
 	admincmd_mem(w, &z);
 	jw_obj_close(w);
+	jw_key(w, "generations");
+	jw_arr_open(w);
+	for (i = 0; i < SV_GENS; i++)
+		if (f->sv.gen[i].state != GEN_FREE)
+			admincmd_gen(w, f, &f->sv.gen[i], now, &tot);
+	jw_arr_close(w);
 	admincmd_workers(f, w, &tot, hist);
-	/* The zygote's and the workers' together: PSS adds up. */
-	tot.rss_kb += z.rss_kb;
-	tot.pss_kb += z.pss_kb;
-	tot.uss_kb += z.uss_kb;
 	jw_key(w, "totals");
 	jw_obj_open(w);
 	jw_key(w, "workers");
-	jw_uint(w, slots_count_live(f));
+	jw_uint(w, sv_live(&f->sv));
+	/* The zygotes' and the workers' together: PSS adds up. */
 	admincmd_mem(w, &tot);
-	for (i = 0; i < STATUS_HIST; i++)
-		n += hist[i];
 	jw_key(w, "requests");
-	jw_uint(w, n);
+	jw_uint(w, slots_requests(f));
 	jw_key(w, "req_per_s");
 	jw_double(w, admincmd_rate(f), 1);
+	jw_key(w, "respawns");
+	jw_uint(w, f->sv.respawns);
+	jw_key(w, "timeouts");
+	jw_uint(w, f->sv.timeouts);
+	jw_key(w, "recycled");
+	jw_uint(w, f->sv.recycled);
+	jw_key(w, "reloads");
+	jw_uint(w, f->sv.reloads);
+	jw_key(w, "reloads_failed");
+	jw_uint(w, f->sv.reloads_failed);
 	/* Upper bounds of power-of-two buckets: "under 8 ms". */
 	jw_key(w, "latency_ms");
 	jw_obj_open(w);
@@ -261,6 +330,7 @@ static void
 admincmd_metrics(struct forkd *f, struct abuf *t)
 {
 	struct status_slot	*s;
+	struct generation	*g;
 	struct worker		*wk;
 	struct memstat		 m;
 	uint64_t		 hist[STATUS_HIST], cum = 0, busy_ns = 0, n;
@@ -272,19 +342,34 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 	    "forkd_up_seconds %.1f\n", (now_ms() - f->started_ms) / 1000.0);
 	abuf_printf(t, "# HELP forkd_workers Workers running.\n"
 	    "# TYPE forkd_workers gauge\nforkd_workers %u\n",
-	    slots_count_live(f));
+	    sv_live(&f->sv));
+	abuf_printf(t, "# HELP forkd_generation The generation serving.\n"
+	    "# TYPE forkd_generation gauge\nforkd_generation %u\n",
+	    f->sv.serving);
+	abuf_printf(t, "# HELP forkd_reloads_total Reloads done.\n"
+	    "# TYPE forkd_reloads_total counter\nforkd_reloads_total %"
+	    PRIu64 "\n", f->sv.reloads);
+	abuf_printf(t, "# HELP forkd_reloads_failed_total Reloads whose new "
+	    "generation failed.\n# TYPE forkd_reloads_failed_total counter\n"
+	    "forkd_reloads_failed_total %" PRIu64 "\n", f->sv.reloads_failed);
 	abuf_printf(t, "# HELP forkd_worker_respawns_total Worker deaths "
 	    "followed by a respawn.\n# TYPE forkd_worker_respawns_total "
 	    "counter\nforkd_worker_respawns_total %" PRIu64 "\n",
-	    f->respawns);
+	    f->sv.respawns);
+	abuf_printf(t, "# HELP forkd_worker_recycled_total Workers replaced "
+	    "for --max-requests or --max-worker-memory.\n"
+	    "# TYPE forkd_worker_recycled_total counter\n"
+	    "forkd_worker_recycled_total %" PRIu64 "\n", f->sv.recycled);
 	abuf_printf(t, "# HELP forkd_worker_timeouts_total Workers killed by "
 	    "--timeout.\n# TYPE forkd_worker_timeouts_total counter\n"
-	    "forkd_worker_timeouts_total %" PRIu64 "\n", f->timeouts);
+	    "forkd_worker_timeouts_total %" PRIu64 "\n", f->sv.timeouts);
 	abuf_printf(t, "# HELP forkd_worker_requests_total Requests a worker "
 	    "answered (from 0 when its slot respawns).\n"
 	    "# TYPE forkd_worker_requests_total counter\n");
-	for (i = 0; i < f->nworkers; i++) {
-		wk = &f->workers[i];
+	/* A slot's worker only: a replacement or a worker draining would
+	 * repeat its label. */
+	for (i = 0; i < f->sv.nslots; i++) {
+		wk = &f->sv.slots[i].cur;
 		if ((s = slots_status(f, wk)) == NULL)
 			continue;
 		n = __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
@@ -297,8 +382,8 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 	}
 	abuf_printf(t, "# HELP forkd_worker_busy Whether a worker is on a "
 	    "request.\n# TYPE forkd_worker_busy gauge\n");
-	for (i = 0; i < f->nworkers; i++) {
-		wk = &f->workers[i];
+	for (i = 0; i < f->sv.nslots; i++) {
+		wk = &f->sv.slots[i].cur;
 		if ((s = slots_status(f, wk)) != NULL)
 			abuf_printf(t, "forkd_worker_busy{worker=\"%u\"} %d\n",
 			    wk->id, __atomic_load_n(&s->started_ns,
@@ -322,16 +407,22 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 	    "(/proc/PID/smaps_rollup); pss adds up across them.\n"
 	    "# TYPE forkd_memory_bytes gauge\n");
 	memset(&m, 0, sizeof(m));
-	if (f->zyg.pid > 0 && memstat_read(f->zyg.pid, &m) == 0)
+	for (i = 0; i < SV_GENS; i++) {
+		g = &f->sv.gen[i];
+		if (g->state == GEN_FREE || g->pid <= 0 ||
+		    memstat_read(g->pid, &m) != 0)
+			continue;
 		abuf_printf(t, "forkd_memory_bytes{process=\"zygote\","
-		    "kind=\"rss\"} %" PRIu64 "\nforkd_memory_bytes{process="
-		    "\"zygote\",kind=\"pss\"} %" PRIu64 "\nforkd_memory_bytes"
-		    "{process=\"zygote\",kind=\"uss\"} %" PRIu64 "\n",
-		    m.rss_kb * 1024, m.pss_kb * 1024, m.uss_kb * 1024);
-	for (i = 0; i < f->nworkers; i++) {
-		wk = &f->workers[i];
-		if (wk->state != WORKER_RUNNING ||
-		    memstat_read(wk->pid, &m) != 0)
+		    "generation=\"%u\",kind=\"rss\"} %" PRIu64 "\n"
+		    "forkd_memory_bytes{process=\"zygote\",generation=\"%u\","
+		    "kind=\"pss\"} %" PRIu64 "\nforkd_memory_bytes{process="
+		    "\"zygote\",generation=\"%u\",kind=\"uss\"} %" PRIu64
+		    "\n", g->id, m.rss_kb * 1024, g->id, m.pss_kb * 1024, g->id,
+		    m.uss_kb * 1024);
+	}
+	for (i = 0; i < f->sv.nslots; i++) {
+		wk = &f->sv.slots[i].cur;
+		if (wk->pid <= 0 || memstat_read(wk->pid, &m) != 0)
 			continue;
 		abuf_printf(t, "forkd_memory_bytes{process=\"worker\","
 		    "worker=\"%u\",kind=\"rss\"} %" PRIu64 "\n"
@@ -395,11 +486,13 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 {
 	static const char *const plain[] = { "cmd", NULL };
 	static const char *const quick[] = { "cmd", "quick", NULL };
+	static const char *const scale[] = { "cmd", "workers", NULL };
 	struct forkd		*f = arg;
 	struct json_tok		 t[ADMINCMD_TOKS];
 	struct jw		 w;
 	char			 cmd[32];
 	const char		*bad;
+	int64_t			 workers = 0;
 	size_t			 off = 0;
 	int			 n, c, q, r = 0;
 
@@ -416,7 +509,9 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 		admincmd_error(out, "want an object with a \"cmd\" string");
 		return 0;
 	}
-	if (strcmp(cmd, "ping") != 0)
+	/* What changes the server is logged; reading it is not. */
+	if (strcmp(cmd, "reload") == 0 || strcmp(cmd, "scale") == 0 ||
+	    strcmp(cmd, "shutdown") == 0)
 		log_info("admin: pid %d uid %u: %s", (int)peer->pid,
 		    (unsigned)peer->uid, cmd);
 	if (strcmp(cmd, "shutdown") == 0) {
@@ -428,8 +523,47 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 			admincmd_error(out, "\"quick\" wants true or false");
 			return 0;
 		}
+	} else if (strcmp(cmd, "scale") == 0) {
+		if ((bad = admincmd_unknown_key(line, t, n, scale)) != NULL)
+			goto unknown_key;
+		q = json_get(line, t, n, 0, "workers");
+		if (q < 0 || t[q].type != JSON_NUMBER ||
+		    json_int(line, &t[q], &workers) != 0 || workers < 0) {
+			admincmd_error(out, "scale wants \"workers\": a whole "
+			    "number");
+			return 0;
+		}
 	} else if ((bad = admincmd_unknown_key(line, t, n, plain)) != NULL)
 		goto unknown_key;
+
+	if (strcmp(cmd, "reload") == 0 || strcmp(cmd, "scale") == 0) {
+		struct sv_event	ev;
+		char		why[256];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = cmd[0] == 'r' ? SV_EV_RELOAD : SV_EV_SCALE;
+		ev.n = workers > 4096 ? 4097 : (unsigned)workers;
+		if (forkd_event(f, &ev, why, sizeof(why)) != 0) {
+			admincmd_error(out, "%s", why);
+			return 0;
+		}
+		jw_init(&w);
+		jw_obj_open(&w);
+		jw_key(&w, "ok");
+		jw_bool(&w, 1);
+		if (ev.type == SV_EV_RELOAD) {
+			/* "generation N" */
+			jw_key(&w, "generation");
+			jw_uint(&w, strtoul(why + strcspn(why, "0123456789"),
+			    NULL, 10));
+		} else {
+			jw_key(&w, "workers");
+			jw_uint(&w, ev.n);
+		}
+		jw_key(&w, "message");
+		jw_str(&w, why);
+		goto answer;
+	}
 
 	jw_init(&w);
 	jw_obj_open(&w);
@@ -458,13 +592,14 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 	else if (strcmp(cmd, "shutdown") == 0) {
 		q = json_get(line, t, n, 0, "quick");
 		forkd_stop(f, q >= 0 && t[q].type == JSON_TRUE ?
-		    MODE_STOP_QUICK : MODE_STOP_GRACEFUL, EXIT_CLEAN);
+		    SV_STOP_QUICK : SV_STOP_GRACEFUL, EXIT_CLEAN);
 		r = 1;
 	} else {
 		jw_free(&w);
 		admincmd_error(out, "unknown command '%s'", cmd);
 		return 0;
 	}
+answer:
 	jw_obj_close(&w);
 	if (jw_finish(&w) == 0)
 		abuf_add(out, w.buf, w.len);

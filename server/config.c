@@ -51,6 +51,9 @@ enum {
 	OPT_TIMEOUT,
 	OPT_ACCESS_LOG,
 	OPT_ACCESS_FMT,
+	OPT_MAX_REQ,
+	OPT_MAX_JITTER,
+	OPT_MAX_MEM,
 };
 
 static const struct option config_options[] = {
@@ -92,6 +95,9 @@ static const struct option config_options[] = {
 	{ "header-timeout",	required_argument,	NULL, OPT_HEADER_TO },
 	{ "body-timeout",	required_argument,	NULL, OPT_BODY_TO },
 	{ "max-keepalive-requests", required_argument,	NULL, OPT_MAX_KA_REQ },
+	{ "max-requests",	required_argument,	NULL, OPT_MAX_REQ },
+	{ "max-requests-jitter", required_argument,	NULL, OPT_MAX_JITTER },
+	{ "max-worker-memory",	required_argument,	NULL, OPT_MAX_MEM },
 	{ "forwarded-allow-ips", required_argument,	NULL, OPT_FORWARDED },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
@@ -112,6 +118,11 @@ config_usage(FILE *fp)
 "                          (after its traceback is logged) and replaced\n"
 "                          (30; 0: never)\n"
 "  --graceful-timeout S    seconds workers get to finish on SIGTERM (30)\n"
+"  --max-requests N        a worker that answered N requests is replaced,\n"
+"                          its replacement serving first (0: never)\n"
+"  --max-requests-jitter J  each worker's N is N plus 0..J, at random\n"
+"  --max-worker-memory MB  a worker whose USS passes MB MiB is replaced\n"
+"                          the same way (0: never)\n"
 "  --keep-alive S          idle seconds a keep-alive connection is kept (5)\n"
 "  --limit-request-line N  request line bytes, longer: 414 (8192)\n"
 "  --limit-request-field_size N  one header line, longer: 431 (8192)\n"
@@ -361,6 +372,27 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen,
 				    "--body-timeout %s: want seconds 1..3600",
 				    optarg);
+			break;
+		case OPT_MAX_REQ:
+			if (config_u64(optarg, 0, UINT64_C(1) << 40,
+			    &cfg.max_requests) != 0)
+				return config_err(err, errlen,
+				    "--max-requests %s: want a number of "
+				    "requests, 0 for none", optarg);
+			break;
+		case OPT_MAX_JITTER:
+			if (config_u64(optarg, 0, UINT64_C(1) << 40,
+			    &cfg.max_requests_jitter) != 0)
+				return config_err(err, errlen,
+				    "--max-requests-jitter %s: want a number "
+				    "of requests", optarg);
+			break;
+		case OPT_MAX_MEM:
+			if (config_u64(optarg, 0, UINT64_C(1) << 30,
+			    &cfg.max_worker_memory) != 0)
+				return config_err(err, errlen,
+				    "--max-worker-memory %s: want MiB, 0 for "
+				    "none", optarg);
 			break;
 		case OPT_MAX_KA_REQ:
 			if (config_u64(optarg, 1, 1000000,

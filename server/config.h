@@ -22,6 +22,9 @@ struct config {
 	unsigned	 workers;
 	unsigned	 graceful_timeout;	/* seconds */
 	unsigned	 timeout;		/* seconds on a request; 0: none */
+	uint64_t	 max_requests;		/* per worker, then recycled; 0 */
+	uint64_t	 max_requests_jitter;	/* + up to this, per worker */
+	uint64_t	 max_worker_memory;	/* USS MiB, then recycled; 0 */
 	struct httpopts	 http;			/* limits and deadlines */
 	const char	*forwarded_allow_ips;	/* "*" or a comma list */
 	unsigned	 backlog;

@@ -221,7 +221,7 @@ cow_remove_dir(struct cow *c)
 }
 
 int
-cow_zygote_starting(struct forkd *f)
+cow_zygote_starting(struct forkd *f, unsigned gen)
 {
 	struct cow	*c = f->cow;
 
@@ -234,7 +234,7 @@ cow_zygote_starting(struct forkd *f)
 		c->dir[0] = '\0';
 		return -errno;
 	}
-	c->dir_gen = f->zyg.generation;
+	c->dir_gen = gen;
 	return 0;
 }
 
@@ -588,15 +588,15 @@ cow_classify(struct cow *c, const struct cow_ranges *rs, int zfd,
 
 /* Loads the ranges file of the zygote that just became ready. */
 static void
-cow_load_ranges(struct forkd *f)
+cow_load_ranges(struct forkd *f, unsigned gen)
 {
 	struct cow	*c = f->cow;
 	char		 path[PATH_MAX];
 	int		 r;
 
 	c->ranges.n = 0;
-	c->ranges_gen = f->zyg.generation;
-	if ((r = cow_ranges_path(f, f->zyg.generation, path,
+	c->ranges_gen = gen;
+	if ((r = cow_ranges_path(f, gen, path,
 	    sizeof(path))) == 0 && (r = cow_read_text(c, path)) == 0)
 		r = cowmap_parse_ranges(&c->ranges, c->text.p, c->text.len);
 	if (r != 0) {
@@ -608,7 +608,7 @@ cow_load_ranges(struct forkd *f)
 
 /* Maps the object index of the zygote that just became ready. */
 static void
-cow_load_index(struct forkd *f)
+cow_load_index(struct forkd *f, unsigned gen)
 {
 	struct cow		*c = f->cow;
 	struct cow_index	*ix;
@@ -617,7 +617,7 @@ cow_load_index(struct forkd *f)
 
 	if (f->cfg.cow != COW_ATTRIBUTE)
 		return;
-	if ((r = cow_index_path(f, f->zyg.generation, path,
+	if ((r = cow_index_path(f, gen, path,
 	    sizeof(path))) != 0) {
 		log_warnc(r, "cow: no object index: writes are named by kind "
 		    "of memory only");
@@ -631,21 +631,21 @@ cow_load_index(struct forkd *f)
 		free(ix);
 		return;
 	}
-	ix->generation = f->zyg.generation;
+	ix->generation = gen;
 	ix->refs = 1;
 	cow_index_put(c->index);
 	c->index = ix;
 }
 
 void
-cow_zygote_ready(struct forkd *f)
+cow_zygote_ready(struct forkd *f, unsigned gen)
 {
 	struct cow	*c = f->cow;
 
-	if (c == NULL)
+	if (c == NULL || c->dir_gen != gen)
 		return;
-	cow_load_ranges(f);
-	cow_load_index(f);	/* mapped: it outlives its name */
+	cow_load_ranges(f, gen);
+	cow_load_index(f, gen);	/* mapped: it outlives its name */
 	cow_remove_dir(c);
 }
 
@@ -678,12 +678,12 @@ cow_read_maps(struct cow *c, pid_t pid)
 static int
 cow_zygote_pagemap(struct forkd *f, unsigned gen)
 {
-	char	path[64];
+	struct generation	*g = sv_gen(&f->sv, gen);
+	char			 path[64];
 
-	if (f->zyg.state != ZYGOTE_READY || f->zyg.generation != gen ||
-	    f->zyg.pid <= 0)
+	if (g == NULL || g->state != GEN_READY || g->pid <= 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)f->zyg.pid);
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)g->pid);
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
@@ -733,13 +733,12 @@ void
 cow_tick(struct forkd *f)
 {
 	struct worker	*w;
-	unsigned	 i;
+	unsigned	 it = 0;
 
 	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
 		return;
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
-		if (w->state == WORKER_RUNNING && w->cow != NULL &&
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL) {
+		if (w->state != WORKER_STOPPING && w->cow != NULL &&
 		    w->pidfd >= 0 && w->cow->fault == NULL &&
 		    w->cow->attach_tries < COW_ATTACH_TICKS)
 			cow_attach(f, w);
@@ -869,14 +868,15 @@ cow_stats(struct forkd *f)
 	struct timespec			 t0;
 	const struct cow_tally		**tallies;
 	char				 who[64];
-	unsigned			 i, k, l, n = 0, nt = 0;
+	unsigned			 it = 0, k, l, n = 0, nt = 0, max;
 	int				 r;
 
 	if (c == NULL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	reps = calloc(f->nworkers, sizeof(*reps));
-	tallies = calloc(f->nworkers, sizeof(*tallies));
+	max = sv_live(&f->sv) + 1;
+	reps = calloc(max, sizeof(*reps));
+	tallies = calloc(max, sizeof(*tallies));
 	if (reps == NULL || tallies == NULL) {
 		free(reps);
 		free(tallies);
@@ -884,9 +884,8 @@ cow_stats(struct forkd *f)
 	}
 	memset(&total, 0, sizeof(total));
 	total.compared = 1;
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
-		if (w->state != WORKER_RUNNING || w->cow == NULL)
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL && n < max) {
+		if (w->state == WORKER_STOPPING || w->cow == NULL)
 			continue;
 		if ((r = cow_scan_worker(f, w)) != 0) {
 			if (r != -ESRCH && r != -ENOENT)

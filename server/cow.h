@@ -15,16 +15,18 @@ struct worker;
 /* Sets up the tracker for f->cfg.cow (nothing for off): 0 or -errno. */
 int	cow_init(struct forkd *f);
 /*
- * A zygote of generation f->zyg.generation is about to start: makes the
- * private 0700 directory it writes its files to (the one of a zygote
- * that died before it was ready goes).  Returns 0 or -errno.
+ * The zygote of generation gen is about to start: makes the private 0700
+ * directory it writes its files to (the one of a zygote that died before
+ * it was ready goes).  Returns 0 or -errno.
  */
-int	cow_zygote_starting(struct forkd *f);
+int	cow_zygote_starting(struct forkd *f, unsigned gen);
 /*
- * The zygote is ready: reads its files, then removes them and their
- * directory, so a supervisor killed later leaves nothing behind.
+ * The zygote of generation gen is ready: reads its files, then removes
+ * them and their directory, so a supervisor killed later leaves nothing
+ * behind.  Workers of older generations are then counted without their
+ * zygote's ranges.
  */
-void	cow_zygote_ready(struct forkd *f);
+void	cow_zygote_ready(struct forkd *f, unsigned gen);
 /*
  * What this host allows, for forkd --version: writes a line such as
  * "count (userfaultfd write-protect + PAGEMAP_SCAN), attribute" into buf.

@@ -18,68 +18,24 @@
 #include "memstat.h"
 #include "proto.h"
 #include "status.h"
+#include "sv.h"
 
-enum worker_state {
-	WORKER_EMPTY = 0,	/* waits for its respawn time */
-	WORKER_FORKING,		/* PROTO_FORK sent, no answer yet */
-	WORKER_RUNNING,
-	WORKER_HELD,		/* exited 101: not respawned */
-};
-
-struct worker {
-	unsigned		 id;		/* 1-based slot number */
-	enum worker_state	 state;
-	pid_t			 pid;
-	int			 pidfd;
-	unsigned		 generation;
-	uint64_t		 started_ms;
-	uint64_t		 respawn_ms;	/* earliest respawn time */
-	unsigned		 fast_deaths;	/* consecutive deaths < 1 s old */
-	struct memstat		 mem;		/* at the last stats tick */
-	struct memstat		 mem_peak;	/* highest USS seen */
-	struct cow_track	*cow;		/* the write tracker's, or NULL */
-	uint64_t		 kill_ms;	/* --timeout: SIGKILL due then */
-};
-
-enum zygote_state {
-	ZYGOTE_NONE = 0,
-	ZYGOTE_STARTING,	/* exec'd, importing the app */
-	ZYGOTE_READY,
-	ZYGOTE_HELD,		/* could not start: the app is broken */
-};
-
-struct zygote {
-	enum zygote_state	 state;
+/*
+ * The driver's side of one generation (same index as its record in
+ * sv.gen): the zygote's control socket and what it said.
+ */
+struct zyglink {
+	struct forkd		*f;
+	unsigned		 gen;		/* its generation's id */
 	pid_t			 pid;
 	int			 pidfd;
 	int			 ctl;		/* our end of the socketpair */
-	pid_t			 last_pid;	/* of the zygote ctl belongs to */
-	unsigned		 generation;
-	unsigned		 restarts;	/* consecutive failed starts */
-	uint64_t		 restart_ms;
 	struct op		 recv_op;
 	struct proto_msg	 msg;		/* recv buffer */
-};
-
-enum forkd_mode {
-	MODE_RUN = 0,
-	MODE_STOP_GRACEFUL,
-	MODE_STOP_QUICK,
+	char			*ready;		/* READY's payload */
 };
 
 #define FORKD_RATE_SAMPLES	11
-
-/* Consecutive failed starts of the zygote or of one slot's worker after
- * which forkd stops with EXIT_APP_BROKEN rather than retry forever. */
-#define FORKD_BOOT_FAILURES	10
-
-/* Exits reaped before the zygote told us the pid (a race with FORKED). */
-#define FORKD_EARLY_EXITS	16
-struct early_exit {
-	pid_t		pid;
-	int		status;
-	uint64_t	ms;	/* when it was reaped */
-};
 
 struct forkd {
 	struct config		 cfg;
@@ -93,17 +49,11 @@ struct forkd {
 	struct op		 tick_op;
 	struct __kernel_timespec tick_ts;
 
-	struct zygote		 zyg;
-	struct worker		*workers;
-	unsigned		 nworkers;
-	struct early_exit	 early[FORKD_EARLY_EXITS];
-	unsigned		 nearly;	/* next slot to overwrite */
-
-	enum forkd_mode		 mode;
-	uint64_t		 stop_deadline_ms;
-	int			 stop_killed;	/* SIGKILL already sent */
-	int			 ever_ready;	/* a zygote reached READY */
-	int			 exit_code;
+	struct sv		 sv;		/* every decision: sv.h */
+	struct zyglink		 link[SV_GENS];
+	struct sv_event		*pending;	/* results of the last actions */
+	unsigned		 npending;
+	unsigned		 cappending;
 	int			 done;
 	uint64_t		 next_stats_ms;
 	uint64_t		 started_ms;
@@ -113,9 +63,10 @@ struct forkd {
 	struct status_page	*status;
 	uint64_t		 last_tick_ms;	/* to see the loop stall */
 	uint64_t		 stall_end_ms;	/* no timeout kills before */
+	uint64_t		 requests_gone;	/* by workers reaped */
+	uint64_t		 next_mem_ms;	/* --max-worker-memory's read */
+	uint64_t		 oom_kills;	/* the memory cgroup's, last read */
 	/* Requests answered, sampled each second for the last 10 (req/s). */
-	uint64_t		 timeouts;	/* workers killed by --timeout */
-	uint64_t		 respawns;	/* worker deaths respawned */
 	uint64_t		 rate_n[FORKD_RATE_SAMPLES];
 	uint64_t		 rate_ms[FORKD_RATE_SAMPLES];
 	unsigned		 rate_next;
@@ -128,36 +79,42 @@ int	pidfd_signal(int pidfd, int sig);
 /* Returns a new pidfd for pid, or -errno. */
 int	pidfd_get(pid_t pid);
 
-/* slots.c: the worker slot table. */
-int	slots_init(struct forkd *);
-void	slots_tick(struct forkd *, uint64_t now);
-void	slots_forked(struct forkd *, const struct proto_msg *);
-void	slots_fork_failed(struct forkd *, const struct proto_msg *);
-int	slots_reaped(struct forkd *, pid_t, int status);
-void	slots_signal_all(struct forkd *, int sig);
-unsigned slots_count_live(const struct forkd *);
-void	slots_zygote_lost(struct forkd *);
+/* slots.c: what the driver reads and does for the workers. */
+void	slots_watch(struct forkd *, pid_t);
+void	slots_unwatch(struct forkd *, struct worker *);
+void	slots_signal(struct forkd *, pid_t, int sig);
 void	slots_stats(struct forkd *);
-void	slots_kill_strays(struct forkd *, pid_t zygote);
+void	slots_kill_strays(struct forkd *, unsigned gen);
+void	slots_claims(struct forkd *);
 void	slots_timeouts(struct forkd *, uint64_t now);
-/* The status page's slot of a running worker, or NULL. */
+void	slots_recycle(struct forkd *, uint64_t now);
+/* The status page's slot of a live worker, or NULL. */
 struct status_slot *slots_status(struct forkd *, const struct worker *);
-/* Requests the running workers answered, from the status page. */
+/* Requests answered since forkd started (the status page's, and the
+ * counts of workers reaped). */
 uint64_t slots_requests(struct forkd *);
 
-/* zyglink.c: the zygote process and its control channel. */
-int	zyglink_start(struct forkd *);
-int	zyglink_send_fork(struct forkd *, struct worker *);
-int	zyglink_reaped(struct forkd *, pid_t, int status);
-void	zyglink_tick(struct forkd *, uint64_t now);
-void	zyglink_stop(struct forkd *, int sig);
+/* zyglink.c: the zygotes and their control channels. */
+/* Forks and execs generation gen's zygote: its pid, or -errno. */
+pid_t	zyglink_start(struct forkd *, unsigned gen);
+int	zyglink_send_fork(struct forkd *, unsigned gen, unsigned slot,
+	    unsigned ix);
+void	zyglink_signal(struct forkd *, unsigned gen, int sig);
+/* pid was reaped: if it was a zygote, closes its pidfd. */
+void	zyglink_reaped(struct forkd *, pid_t);
+/* The link of generation gen, or NULL. */
+struct zyglink *zyglink_of(struct forkd *, unsigned gen);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);
 void	admincmd_close(struct forkd *);
 
 /* main.c */
-void	forkd_stop(struct forkd *, enum forkd_mode, int exit_code);
-void	forkd_check_done(struct forkd *);
+/*
+ * Hands ev to the state machine (ev->now is filled in) and carries out
+ * the actions; returns sv_step's answer, its reason in why (may be NULL).
+ */
+int	forkd_event(struct forkd *, struct sv_event *, char *why, size_t len);
+void	forkd_stop(struct forkd *, enum sv_mode, int exit_code);
 
 #endif

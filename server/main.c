@@ -10,6 +10,7 @@
  * (reparented to us, a child subreaper) and orphans the app left behind.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -33,7 +34,6 @@
 #include "version.h"
 
 #define TICK_MS		100
-#define QUICK_STOP_MS	2000
 
 uint64_t
 now_ms(void)
@@ -62,14 +62,6 @@ pidfd_signal(int pidfd, int sig)
 	return 0;
 }
 
-void
-forkd_check_done(struct forkd *f)
-{
-	if (f->mode == MODE_RUN || f->zyg.pid != 0 || slots_count_live(f) > 0)
-		return;
-	f->done = 1;
-}
-
 static void
 forkd_close_listeners(struct forkd *f)
 {
@@ -81,50 +73,204 @@ forkd_close_listeners(struct forkd *f)
 	f->nlisten = 0;
 }
 
-/*
- * Starts a stop.  Graceful: workers finish the requests they have and
- * exit, with SIGKILL after --graceful-timeout.  Quick: SIGQUIT now,
- * SIGKILL after two seconds.  A quick stop may follow a graceful one;
- * nothing goes the other way.
- */
-void
-forkd_stop(struct forkd *f, enum forkd_mode mode, int exit_code)
+/* Queues an event an action produced, taken once the actions ran. */
+static void
+forkd_later(struct forkd *f, const struct sv_event *ev)
 {
-	uint64_t	now = now_ms();
+	struct sv_event	*n;
+	unsigned	 cap;
 
-	if (f->mode == MODE_STOP_QUICK ||
-	    (f->mode == MODE_STOP_GRACEFUL && mode == MODE_STOP_GRACEFUL))
-		return;
-	if (f->mode == MODE_RUN)
-		f->exit_code = exit_code;
-	f->mode = mode;
-	forkd_close_listeners(f);
-	zyglink_stop(f, SIGTERM);
-	if (mode == MODE_STOP_GRACEFUL) {
-		log_info("stopping gracefully: %u workers get %u s to finish",
-		    slots_count_live(f), f->cfg.graceful_timeout);
-		f->stop_deadline_ms = now + f->cfg.graceful_timeout * 1000ULL;
-		slots_signal_all(f, SIGTERM);
-	} else {
-		log_info("stopping quickly");
-		f->stop_deadline_ms = now + QUICK_STOP_MS;
-		slots_signal_all(f, SIGQUIT);
+	if (f->npending == f->cappending) {
+		cap = f->cappending ? 2 * f->cappending : 16;
+		if ((n = realloc(f->pending, cap * sizeof(*n))) == NULL) {
+			log_warnx("out of memory: an event is lost");
+			return;
+		}
+		f->pending = n;
+		f->cappending = cap;
 	}
-	forkd_check_done(f);
+	f->pending[f->npending++] = *ev;
+}
+
+static void
+forkd_act(struct forkd *f, struct sv_action *a)
+{
+	struct sv_event	ev;
+	pid_t		pid;
+	int		r;
+
+	memset(&ev, 0, sizeof(ev));
+	switch (a->type) {
+	case SV_ACT_ZYGOTE_START:
+		pid = zyglink_start(f, a->gen);
+		ev.type = SV_EV_SPAWNED;
+		ev.gen = a->gen;
+		if (pid < 0)
+			ev.err = pid;
+		else
+			ev.pid = pid;
+		forkd_later(f, &ev);
+		break;
+	case SV_ACT_ZYGOTE_SIGNAL:
+		zyglink_signal(f, a->gen, a->sig);
+		break;
+	case SV_ACT_FORK:
+		if ((r = zyglink_send_fork(f, a->gen, a->slot, a->ix)) == 0)
+			break;
+		ev.type = SV_EV_FORK_FAILED;
+		ev.gen = a->gen;
+		ev.slot = a->slot;
+		ev.ix = a->ix;
+		ev.err = r;
+		forkd_later(f, &ev);
+		break;
+	case SV_ACT_WATCH:
+		slots_watch(f, a->pid);
+		break;
+	case SV_ACT_UNWATCH:
+		slots_unwatch(f, &a->w);
+		break;
+	case SV_ACT_SIGNAL:
+		slots_signal(f, a->pid, a->sig);
+		break;
+	case SV_ACT_STRAYS:
+		slots_kill_strays(f, a->gen);
+		break;
+	case SV_ACT_CLOSE_LISTENERS:
+		forkd_close_listeners(f);
+		break;
+	case SV_ACT_GEN_READY:
+		cow_zygote_ready(f, a->gen);
+		break;
+	}
+}
+
+/* Steps the events the actions queued after first, in order. */
+static void
+forkd_drain_pending(struct forkd *f, unsigned first)
+{
+	struct sv_event	next;
+
+	while (f->npending > first) {
+		next = f->pending[first];
+		memmove(&f->pending[first], &f->pending[first + 1],
+		    (f->npending - first - 1) * sizeof(next));
+		f->npending--;
+		(void)forkd_event(f, &next, NULL, 0);
+	}
+}
+
+int
+forkd_event(struct forkd *f, struct sv_event *ev, char *why, size_t len)
+{
+	unsigned	i, first = f->npending;
+	int		r;
+
+	if (ev->now == 0)
+		ev->now = now_ms();
+	r = sv_step(&f->sv, ev);
+	if (why != NULL)
+		snprintf(why, len, "%s", f->sv.why);
+	if (r == -ENOMEM)
+		log_warnx("out of memory: an event (type %d) is lost",
+		    ev->type);
+	/* An action never steps: what it learns waits in f->pending. */
+	for (i = 0; i < f->sv.nact; i++)
+		forkd_act(f, &f->sv.act[i]);
+	forkd_drain_pending(f, first);
+	if (f->sv.done)
+		f->done = 1;
+	return r;
+}
+
+void
+forkd_stop(struct forkd *f, enum sv_mode mode, int exit_code)
+{
+	struct sv_event	ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SV_EV_STOP;
+	ev.n = mode;
+	ev.err = exit_code;
+	(void)forkd_event(f, &ev, NULL, 0);
+}
+
+/* How much the memory cgroup's OOM kill count grew since last asked. */
+static void
+forkd_oom_kills(struct forkd *f, struct sv_event *ev)
+{
+	char		 cg[4096];
+	uint64_t	 n;
+	ssize_t		 len;
+	int		 fd;
+
+	ev->err = -ENOENT;
+	if ((fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	len = read(fd, cg, sizeof(cg) - 1);
+	close(fd);
+	if (len <= 0)
+		return;
+	cg[len] = '\0';
+	if (memstat_oom_kills(cg, &n) != 0)
+		return;
+	ev->err = 0;
+	ev->n = n > f->oom_kills ? (unsigned)(n - f->oom_kills) : 0;
+	f->oom_kills = n;
 }
 
 static void
 forkd_reap(struct forkd *f)
 {
-	pid_t	pid;
-	int	st;
+	struct sv_event	ev;
+	pid_t		pid;
+	int		st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (zyglink_reaped(f, pid, st))
-			continue;
-		if (!slots_reaped(f, pid, st))
-			log_debug("reaped pid %d, not a worker", (int)pid);
+		zyglink_reaped(f, pid);
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SV_EV_REAPED;
+		ev.pid = pid;
+		ev.status = st;
+		/* Fault S7: was a SIGKILL the kernel's OOM killer's? */
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			forkd_oom_kills(f, &ev);
+		(void)forkd_event(f, &ev, NULL, 0);
 	}
+}
+
+/* HUP, TTIN, TTOU: what the admin socket's reload and scale do. */
+static void
+forkd_operator(struct forkd *f, int sig)
+{
+	struct sv_event	ev;
+	char		why[256];
+	unsigned	n = sv_running_slots(&f->sv);
+
+	memset(&ev, 0, sizeof(ev));
+	if (sig == SIGHUP) {
+		ev.type = SV_EV_RELOAD;
+		ev.n = 1;
+	} else {
+		if (sig == SIGTTOU && n <= 1) {
+			log_info("SIGTTOU: one worker already, the least");
+			return;
+		}
+		ev.type = SV_EV_SCALE;
+		ev.n = sig == SIGTTIN ? n + 1 : n - 1;
+	}
+	if (forkd_event(f, &ev, why, sizeof(why)) != 0)
+		log_warnx("%s: refused: %s", sigabbrev_np(sig), why);
+}
+
+static void
+forkd_signal_workers(struct forkd *f, int sig)
+{
+	struct worker	*w;
+	unsigned	 it = 0;
+
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL)
+		slots_signal(f, w->pid, sig);
 }
 
 /*
@@ -141,7 +287,7 @@ forkd_reopen(struct forkd *f)
 		return;
 	}
 	log_info("SIGUSR1: workers reopen their access logs");
-	slots_signal_all(f, SIGUSR1);
+	forkd_signal_workers(f, SIGUSR1);
 }
 
 static void
@@ -157,17 +303,16 @@ forkd_sig_done(struct op *op, int res, uint32_t flags)
 			forkd_reap(f);
 			break;
 		case SIGTERM:
-			forkd_stop(f, MODE_STOP_GRACEFUL, EXIT_CLEAN);
+			forkd_stop(f, SV_STOP_GRACEFUL, EXIT_CLEAN);
 			break;
 		case SIGINT:
 		case SIGQUIT:
-			forkd_stop(f, MODE_STOP_QUICK, EXIT_CLEAN);
+			forkd_stop(f, SV_STOP_QUICK, EXIT_CLEAN);
 			break;
 		case SIGHUP:
 		case SIGTTIN:
 		case SIGTTOU:
-			log_warnx("%s: not implemented yet, ignored",
-			    sigabbrev_np(f->si.ssi_signo));
+			forkd_operator(f, (int)f->si.ssi_signo);
 			break;
 		case SIGUSR1:
 			forkd_reopen(f);
@@ -183,6 +328,7 @@ static void
 forkd_tick_done(struct op *op, int res, uint32_t flags)
 {
 	struct forkd	*f = container_of(op, struct forkd, tick_op);
+	struct sv_event	 ev;
 	uint64_t	 now = now_ms();
 	int		 r;
 
@@ -203,10 +349,16 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 		f->rate_ms[f->rate_next] = now;
 		f->rate_next = (f->rate_next + 1) % FORKD_RATE_SAMPLES;
 	}
-	if (f->mode == MODE_RUN) {
+	if (f->sv.mode == SV_RUN) {
+		slots_claims(f);
 		slots_timeouts(f, now);
-		zyglink_tick(f, now);
-		slots_tick(f, now);
+		slots_recycle(f, now);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = SV_EV_TICK;
+	ev.now = now;
+	(void)forkd_event(f, &ev, NULL, 0);
+	if (f->sv.mode == SV_RUN) {
 		cow_tick(f);
 		if (f->admin != NULL)
 			admin_tick(f->admin, now);
@@ -215,14 +367,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 			cow_stats(f);
 			f->next_stats_ms = now + f->cfg.stats_interval * 1000ULL;
 		}
-	} else if (now >= f->stop_deadline_ms && !f->stop_killed) {
-		log_warnx("stop timeout: killing %u workers that are still "
-		    "running", slots_count_live(f));
-		f->stop_killed = 1;
-		slots_signal_all(f, SIGKILL);
-		zyglink_stop(f, SIGKILL);
 	}
-	forkd_check_done(f);
 	if ((r = loop_timeout(&f->tick_op, &f->tick_ts)) != 0)
 		log_warnc(r, "cannot re-arm the tick");
 }
@@ -336,6 +481,34 @@ forkd_listen(struct forkd *f)
 	}
 }
 
+/*
+ * The zygote parks two descriptors at PROTO_COW_FD and PROTO_STATUS_FD
+ * (about 1000): below that, under a low "ulimit -n", it could not start.
+ * The soft limit is raised as far as needed, if the hard one allows.
+ */
+static void
+forkd_nofile(void)
+{
+	struct rlimit	rl;
+	rlim_t		need = PROTO_STATUS_FD + 64, was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		fatalx(EXIT_SYSCALL, "ulimit -n is %llu, at most %llu: forkd "
+		    "needs %llu open files (its zygote's descriptors %d and %d)",
+		    (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max,
+		    (unsigned long long)need, PROTO_COW_FD, PROTO_STATUS_FD);
+	was = rl.rlim_cur;
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit(RLIMIT_NOFILE)");
+	log_info("ulimit -n raised from %llu to %llu: the zygote needs "
+	    "descriptors %d and %d", (unsigned long long)was,
+	    (unsigned long long)need, PROTO_COW_FD, PROTO_STATUS_FD);
+}
+
 static void
 forkd_setup_signals(struct forkd *f)
 {
@@ -366,12 +539,15 @@ main(int argc, char *argv[])
 	struct forkd	f;
 	enum log_level	level;
 	char		err[256];
+	unsigned	i;
 	int		r;
 
 	memset(&f, 0, sizeof(f));
 	f.status_fd = -1;
-	f.zyg.ctl = -1;
-	f.zyg.pidfd = -1;
+	for (i = 0; i < SV_GENS; i++) {
+		f.link[i].ctl = -1;
+		f.link[i].pidfd = -1;
+	}
 	log_init("forkd", LOG_LEVEL_INFO);
 	if (config_parse(argc, argv, &f.cfg, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
@@ -400,15 +576,14 @@ main(int argc, char *argv[])
 	}
 	forkd_access_log(&f);
 
+	forkd_nofile();
 	/* Workers are forked by the zygote and reparented to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		fatal("prctl(PR_SET_CHILD_SUBREAPER)");
 	forkd_setup_signals(&f);
 	forkd_listen(&f);
-	if ((r = slots_init(&f)) != 0)
-		fatalc(r, "worker table");
-	/* Room for every slot -w allows, so scaling needs no new page. */
-	if ((r = status_create(4096, &f.status_fd, &f.status)) != 0)
+	/* Room for every worker scaling allows: it is never remapped. */
+	if ((r = status_create(SV_STATUS_SLOTS, &f.status_fd, &f.status)) != 0)
 		fatalc(r, "the workers' status page");
 	if ((r = loop_init(64)) != 0)
 		fatalc(r, "io_uring_queue_init");
@@ -420,23 +595,35 @@ main(int argc, char *argv[])
 	    (r = loop_timeout(&f.tick_op, &f.tick_ts)) != 0)
 		fatalc(r, "cannot arm the loop");
 	f.started_ms = now_ms();
+	srandom((unsigned)(f.started_ms ^ (uint64_t)getpid() << 16));
+	{
+		struct sv_event	ev;
+
+		memset(&ev, 0, sizeof(ev));
+		forkd_oom_kills(&f, &ev);	/* the count so far */
+	}
 	f.next_stats_ms = f.started_ms + f.cfg.stats_interval * 1000ULL;
 	(void)admincmd_open(&f);
 	if ((r = cow_init(&f)) != 0)
 		fatalc(r, "--cow");
-	if ((r = zyglink_start(&f)) != 0) {
-		cow_fini(&f);
-		fatalc(r, "cannot start the zygote");
-	}
 	log_info("forkd %s: pid %d, %u workers, app %s", FORKD_VERSION,
-	    (int)getpid(), f.nworkers, f.cfg.app);
+	    (int)getpid(), f.cfg.workers, f.cfg.app);
+	f.sv.workers = f.cfg.workers;
+	f.sv.graceful_timeout = f.cfg.graceful_timeout;
+	if ((r = sv_init(&f.sv, now_ms())) != 0)
+		fatalc(r, "the worker table");
+	/* sv_init ordered the first zygote. */
+	for (i = 0; i < f.sv.nact; i++)
+		forkd_act(&f, &f.sv.act[i]);
+	forkd_drain_pending(&f, 0);
 
 	while (!f.done) {
 		if ((r = loop_run_once()) != 0) {
 			/* Nothing can be supervised without the ring. */
 			log_warnc(r, "io_uring wait failed, stopping");
-			slots_signal_all(&f, SIGKILL);
-			zyglink_stop(&f, SIGKILL);
+			forkd_signal_workers(&f, SIGKILL);
+			for (i = 0; i < SV_GENS; i++)
+				zyglink_signal(&f, f.sv.gen[i].id, SIGKILL);
 			cow_fini(&f);
 			admincmd_close(&f);
 			return EXIT_SYSCALL;
@@ -445,6 +632,6 @@ main(int argc, char *argv[])
 	admincmd_close(&f);
 	cow_fini(&f);
 	loop_fini();
-	log_info("stopped, exit %d", f.exit_code);
-	return f.exit_code;
+	log_info("stopped, exit %d", f.sv.exit_code);
+	return f.sv.exit_code;
 }

@@ -21,5 +21,12 @@ struct memstat {
 int	memstat_parse(const char *text, struct memstat *ret);
 /* Reads pid's figures; returns 0 or -errno. */
 int	memstat_read(pid_t pid, struct memstat *ret);
+/*
+ * The OOM kills the kernel counted in this process's memory cgroup
+ * ("oom_kill" of cgroup v2's memory.events, or of v1's
+ * memory.oom_control) into *ret; returns 0, or -ENOENT when neither is
+ * there.  cgroup is /proc/self/cgroup's text.
+ */
+int	memstat_oom_kills(const char *cgroup, uint64_t *ret);
 
 #endif

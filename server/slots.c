@@ -1,17 +1,20 @@
 /*
- * slots.c: the supervisor's worker slot table.  One slot per -w worker; a
- * slot asks the zygote for a process, learns its pid, and decides on its
- * exit whether to respawn it (after a backoff when it keeps dying young),
- * hold it (the app is broken) or retire it (forkd is stopping).
+ * slots.c: what the supervisor's driver does for its workers, around the
+ * decisions sv.c takes: a pidfd and a tracker for each new worker, the
+ * signals sv.c orders, the status page read on every tick (who took its
+ * slot and serves, who is past --timeout), the memory figures, and the
+ * strays a dead zygote leaves.
  *
- * It does not fork: workers are forked by the zygote and reparented to
- * the supervisor, which is a child subreaper (see doc/ARCHITECTURE.md).
- * What runs inside a worker is preload/worker.c.
+ * Workers are forked by a zygote and reparented to the supervisor, which
+ * is a child subreaper (see doc/ARCHITECTURE.md).  What runs inside a
+ * worker is preload/worker.c.
  */
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -21,285 +24,89 @@
 #include "exitcodes.h"
 #include "forkd.h"
 #include "log.h"
-#include "wstatus.h"
 
-/* A worker that dies younger than this counts as a fast death. */
-#define WORKER_YOUNG_MS	1000
-
-int
-slots_init(struct forkd *f)
+void
+slots_watch(struct forkd *f, pid_t pid)
 {
-	unsigned	i;
+	struct worker	*w = sv_worker(&f->sv, pid);
+	int		 fd;
 
-	f->nworkers = f->cfg.workers;
-	if ((f->workers = calloc(f->nworkers, sizeof(*f->workers))) == NULL)
-		return -errno;
-	for (i = 0; i < f->nworkers; i++) {
-		f->workers[i].id = i + 1;
-		f->workers[i].pidfd = -1;
-	}
-	return 0;
-}
-
-static struct worker *
-slots_by_id(struct forkd *f, unsigned id)
-{
-	if (id < 1 || id > f->nworkers)
-		return NULL;
-	return &f->workers[id - 1];
-}
-
-static struct worker *
-slots_by_pid(struct forkd *f, pid_t pid)
-{
-	unsigned	i;
-
-	for (i = 0; i < f->nworkers; i++)
-		if (f->workers[i].pid == pid &&
-		    f->workers[i].state == WORKER_RUNNING)
-			return &f->workers[i];
-	return NULL;
-}
-
-unsigned
-slots_count_live(const struct forkd *f)
-{
-	unsigned	i, n = 0;
-
-	for (i = 0; i < f->nworkers; i++)
-		if (f->workers[i].state == WORKER_RUNNING ||
-		    f->workers[i].state == WORKER_FORKING)
-			n++;
-	return n;
+	if (w == NULL)
+		return;
+	if ((fd = pidfd_get(pid)) < 0)
+		log_warnc(fd, "worker %u pid %d: pidfd_open", w->id, (int)pid);
+	else
+		w->pidfd = fd;
+	/* Jitter, so that workers started together are not all replaced
+	 * together. */
+	w->max_requests = f->cfg.max_requests;
+	if (w->max_requests != 0 && f->cfg.max_requests_jitter != 0)
+		w->max_requests += (uint64_t)random() %
+		    (f->cfg.max_requests_jitter + 1);
+	cow_worker_started(f, w);
 }
 
 void
-slots_tick(struct forkd *f, uint64_t now)
+slots_unwatch(struct forkd *f, struct worker *w)
 {
-	struct worker	*w;
-	unsigned	 i;
-	int		 r;
+	struct status_slot	*s = slots_status(f, w);
 
-	if (f->mode != MODE_RUN || f->zyg.state != ZYGOTE_READY)
-		return;
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
-		if (w->state != WORKER_EMPTY || w->respawn_ms > now)
-			continue;
-		if ((r = zyglink_send_fork(f, w)) != 0) {
-			log_warnc(r, "worker %u: cannot order a fork", w->id);
-			w->respawn_ms = now + 1000;
-			continue;
-		}
-		w->state = WORKER_FORKING;
-	}
-}
-
-static void
-slots_close(struct forkd *f, struct worker *w)
-{
+	/* Its page is reused later: its count goes to the total now. */
+	if (s != NULL)
+		f->requests_gone += __atomic_load_n(&s->requests,
+		    __ATOMIC_RELAXED);
 	cow_worker_gone(f, w);
 	if (w->pidfd >= 0)
 		close(w->pidfd);
 	w->pidfd = -1;
-	w->pid = 0;
-}
-
-/* Handles the exit of the worker in slot w with wait status st. */
-static void
-slots_exited(struct forkd *f, struct worker *w, int st)
-{
-	char		 desc[64];
-	uint64_t	 now = now_ms();
-	enum verdict	 v;
-	unsigned	 i;
-	pid_t		 pid = w->pid;
-
-	v = wstatus_verdict(st, f->mode != MODE_RUN);
-	wstatus_describe(st, desc, sizeof(desc));
-	slots_close(f, w);
-	switch (v) {
-	case VERDICT_RETIRE:
-		log_debug("worker %u pid %d %s", w->id, (int)pid, desc);
-		w->state = WORKER_EMPTY;
-		break;
-	case VERDICT_HOLD:
-		log_warnx("worker %u pid %d %s: the app is broken, slot held "
-		    "(no respawn)", w->id, (int)pid, desc);
-		w->state = WORKER_HELD;
-		break;
-	case VERDICT_RESPAWN:
-		if (now - w->started_ms < WORKER_YOUNG_MS)
-			w->fast_deaths++;
-		else
-			w->fast_deaths = 0;
-		if (w->fast_deaths >= FORKD_BOOT_FAILURES) {
-			log_warnx("worker %u pid %d %s: it died within %u ms of "
-			    "starting %u times in a row, stopping (the app is "
-			    "broken)", w->id, (int)pid, desc, WORKER_YOUNG_MS,
-			    w->fast_deaths);
-			w->state = WORKER_EMPTY;
-			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
-			return;
-		}
-		w->respawn_ms = now + wstatus_backoff_ms(w->fast_deaths);
-		w->state = WORKER_EMPTY;
-		f->respawns++;
-		log_warnx("worker %u pid %d %s, respawning%s", w->id,
-		    (int)pid, desc, w->fast_deaths > 1 ? " after a backoff" :
-		    "");
-		break;
-	}
-	if (f->mode != MODE_RUN) {
-		forkd_check_done(f);
-		return;
-	}
-	if (f->zyg.state == ZYGOTE_HELD && slots_count_live(f) == 0) {
-		log_warnx("the last worker is gone and the zygote cannot start "
-		    "(the app is broken): stopping");
-		forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
-		return;
-	}
-	for (i = 0; i < f->nworkers; i++)
-		if (f->workers[i].state != WORKER_HELD)
-			return;
-	log_warnx("every worker slot is held: the app is broken, stopping");
-	forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
-}
-
-void
-slots_forked(struct forkd *f, const struct proto_msg *m)
-{
-	struct worker	*w;
-	unsigned	 i;
-	int		 fd, st;
-
-	if ((w = slots_by_id(f, m->worker_id)) == NULL ||
-	    w->state != WORKER_FORKING || m->pid <= 0) {
-		/* Our child (reparented), so its pid cannot be reused yet. */
-		log_warnx("zygote reported a fork for slot %u that was not "
-		    "ordered: stopping pid %d", m->worker_id, (int)m->pid);
-		if (m->pid > 0)
-			(void)kill(m->pid, SIGTERM);
-		return;
-	}
-	w->state = WORKER_RUNNING;
-	w->pid = m->pid;
-	w->generation = m->generation;
-	w->started_ms = now_ms();
-	w->kill_ms = 0;
-	for (i = 0; i < FORKD_EARLY_EXITS; i++) {
-		/* Old entries may be a reused pid's: only recent ones count. */
-		if (f->early[i].pid != m->pid ||
-		    w->started_ms - f->early[i].ms > 5000)
-			continue;
-		st = f->early[i].status;
-		f->early[i].pid = 0;
-		slots_exited(f, w, st);
-		return;
-	}
-	if ((fd = pidfd_get(w->pid)) < 0)
-		log_warnc(fd, "worker %u pid %d: pidfd_open", w->id, w->pid);
-	else
-		w->pidfd = fd;
-	cow_worker_started(f, w);
-	log_info("worker %u pid %d started (generation %u)", w->id, w->pid,
-	    w->generation);
-	if (f->mode != MODE_RUN && w->pidfd >= 0)
-		(void)pidfd_signal(w->pidfd,
-		    f->mode == MODE_STOP_QUICK ? SIGQUIT : SIGTERM);
-}
-
-void
-slots_fork_failed(struct forkd *f, const struct proto_msg *m)
-{
-	struct worker	*w;
-
-	if ((w = slots_by_id(f, m->worker_id)) == NULL ||
-	    w->state != WORKER_FORKING)
-		return;
-	log_warnc(m->err, "worker %u: zygote could not fork", w->id);
-	w->state = WORKER_EMPTY;
-	w->fast_deaths++;
-	w->respawn_ms = now_ms() + wstatus_backoff_ms(w->fast_deaths);
-	if (f->mode != MODE_RUN)
-		forkd_check_done(f);
-}
-
-/* Returns 1 when pid was one of ours (handled), 0 if unknown. */
-int
-slots_reaped(struct forkd *f, pid_t pid, int st)
-{
-	struct worker	*w;
-
-	if ((w = slots_by_pid(f, pid)) == NULL) {
-		/*
-		 * Possibly a worker whose FORKED message is still queued, or
-		 * an orphan the app left behind: remember the last few.
-		 */
-		f->early[f->nearly].pid = pid;
-		f->early[f->nearly].status = st;
-		f->early[f->nearly].ms = now_ms();
-		f->nearly = (f->nearly + 1) % FORKD_EARLY_EXITS;
-		return 0;
-	}
-	slots_exited(f, w, st);
-	return 1;
-}
-
-void
-slots_zygote_lost(struct forkd *f)
-{
-	unsigned	i;
-
-	/* Orders the dead zygote never answered are given up. */
-	for (i = 0; i < f->nworkers; i++)
-		if (f->workers[i].state == WORKER_FORKING) {
-			f->workers[i].state = WORKER_EMPTY;
-			f->workers[i].respawn_ms = 0;
-		}
-}
-
-void
-slots_signal_all(struct forkd *f, int sig)
-{
-	unsigned	 i;
-	struct worker	*w;
-	int		 r;
-
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
-		if (w->state != WORKER_RUNNING || w->pidfd < 0)
-			continue;
-		if ((r = pidfd_signal(w->pidfd, sig)) != 0 && r != -ESRCH)
-			log_warnc(r, "worker %u pid %d: signal %d", w->id,
-			    w->pid, sig);
-	}
 }
 
 /*
- * Reads and logs each worker's RSS, PSS and USS (and the zygote's), and
- * keeps them in the slot for the admin socket.  Called from the tick
- * every --stats-interval seconds.
+ * Through the pidfd when there is one.  Without, kill(2) is still safe:
+ * a worker is our child, so its pid is not reused before we reap it, and
+ * sv.c orders no signal to a worker it saw reaped.
+ */
+void
+slots_signal(struct forkd *f, pid_t pid, int sig)
+{
+	struct worker	*w = sv_worker(&f->sv, pid);
+	int		 r;
+
+	if (w != NULL && w->pidfd >= 0)
+		r = pidfd_signal(w->pidfd, sig);
+	else
+		r = kill(pid, sig) == -1 ? -errno : 0;
+	if (r != 0 && r != -ESRCH)
+		log_warnc(r, "pid %d: signal %s", (int)pid, sigabbrev_np(sig));
+}
+
+/*
+ * Reads and logs each worker's RSS, PSS and USS (and the zygotes'), and
+ * keeps them for the admin socket.  Called from the tick every
+ * --stats-interval seconds.
  */
 void
 slots_stats(struct forkd *f)
 {
-	struct memstat	 z, *m;
-	struct worker	*w;
-	uint64_t	 total_pss = 0;
-	unsigned	 i, n = 0;
+	struct generation	*g;
+	struct memstat		 z, *m;
+	struct worker		*w;
+	uint64_t		 total_pss = 0;
+	unsigned		 i, it = 0, n = 0;
 
-	if (f->zyg.pid > 0 && memstat_read(f->zyg.pid, &z) == 0) {
+	for (i = 0; i < SV_GENS; i++) {
+		g = &f->sv.gen[i];
+		if (g->state == GEN_FREE || g->pid <= 0 ||
+		    memstat_read(g->pid, &z) != 0)
+			continue;
 		total_pss += z.pss_kb;
-		log_info("stats: zygote pid %d rss %.1f MiB pss %.1f MiB "
-		    "uss %.1f MiB", (int)f->zyg.pid, z.rss_kb / 1024.0,
-		    z.pss_kb / 1024.0, z.uss_kb / 1024.0);
+		log_info("stats: zygote pid %d generation %u rss %.1f MiB pss "
+		    "%.1f MiB uss %.1f MiB", (int)g->pid, g->id,
+		    z.rss_kb / 1024.0, z.pss_kb / 1024.0, z.uss_kb / 1024.0);
 	}
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL) {
 		m = &w->mem;
-		if (w->state != WORKER_RUNNING || memstat_read(w->pid, m) != 0)
+		if (memstat_read(w->pid, m) != 0)
 			continue;
 		if (m->uss_kb > w->mem_peak.uss_kb)
 			w->mem_peak = *m;
@@ -314,15 +121,39 @@ slots_stats(struct forkd *f)
 	    total_pss / 1024.0);
 }
 
+/* The generation in pid's title ("forkd: worker 2 generation 3, ..."). */
+static unsigned
+slots_title_gen(pid_t pid)
+{
+	char		 path[64], buf[256], *p;
+	ssize_t		 n;
+	unsigned	 gen = 0;
+	int		 fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strstr(buf, " generation ")) != NULL)
+		gen = (unsigned)strtoul(p + 12, NULL, 10);
+	return gen;
+}
+
 /*
- * After a zygote died and its channel is drained: a worker it forked but
- * never reported runs untracked (the zygote died between the fork and
- * its FORKED message).  Such a process is our child, named forkd-worker
- * (or still forkd-zygote, if it had not renamed itself yet), and in no
- * slot: stop it, and let its slot's respawn replace it.
+ * After the zygote of generation gen died and its channel is drained: a
+ * worker it forked but never reported runs untracked (the zygote died
+ * between the fork and its FORKED message).  Such a process is our
+ * child, named forkd-worker (or still forkd-zygote, if it had not
+ * renamed itself yet), of that generation, and in no slot: stop it, and
+ * let its slot's respawn replace it.  Other generations' zygotes and
+ * workers on their way are left alone.
  */
 void
-slots_kill_strays(struct forkd *f, pid_t zygote)
+slots_kill_strays(struct forkd *f, unsigned gen)
 {
 	char		 path[64], buf[512], *rp;
 	struct dirent	*de;
@@ -336,8 +167,13 @@ slots_kill_strays(struct forkd *f, pid_t zygote)
 	if ((d = opendir("/proc")) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if ((pid = (pid_t)atoi(de->d_name)) <= 0 || pid == zygote ||
-		    pid == f->zyg.pid)
+		if ((pid = (pid_t)atoi(de->d_name)) <= 0 ||
+		    sv_worker(&f->sv, pid) != NULL)
+			continue;
+		for (i = 0; i < SV_GENS; i++)
+			if (f->sv.gen[i].pid == pid)
+				break;
+		if (i < SV_GENS)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 		if ((fp = fopen(path, "r")) == NULL)
@@ -353,16 +189,43 @@ slots_kill_strays(struct forkd *f, pid_t zygote)
 		if (strstr(buf, "(forkd-worker)") == NULL &&
 		    strstr(buf, "(forkd-zygote)") == NULL)
 			continue;
-		for (i = 0; i < f->nworkers; i++)
-			if (f->workers[i].pid == pid)
-				break;
-		if (i < f->nworkers)
+		if (slots_title_gen(pid) != gen)
 			continue;
 		log_warnx("pid %d: a worker the dead zygote never reported, "
 		    "stopping it", (int)pid);
 		(void)kill(pid, SIGTERM);
 	}
 	closedir(d);
+}
+
+/*
+ * A booting worker serves once it takes its status slot (after its
+ * post_fork hooks): sv.c lets the worker it replaces go only then.
+ */
+void
+slots_claims(struct forkd *f)
+{
+	struct status_slot	*s;
+	struct sv_event		 ev;
+	struct worker		*w;
+	pid_t			 pids[64];
+	unsigned		 it = 0, n = 0, i;
+
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL && n < 64) {
+		if (w->state != WORKER_BOOTING)
+			continue;
+		s = status_slot(f->status, w->ix);
+		if (s == NULL ||
+		    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) == w->pid)
+			pids[n++] = w->pid;
+	}
+	/* Each event may move workers: the pids were taken first. */
+	for (i = 0; i < n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SV_EV_CLAIMED;
+		ev.pid = pids[i];
+		(void)forkd_event(f, &ev, NULL, 0);
+	}
 }
 
 /*
@@ -378,25 +241,17 @@ void
 slots_timeouts(struct forkd *f, uint64_t now)
 {
 	struct status_slot	*s;
+	struct sv_event		 ev;
 	struct worker		*w;
 	uint64_t		 t0, ns = status_now_ns();
 	char			 line[STATUS_LINE];
-	unsigned		 i;
+	unsigned		 it = 0;
 
-	if (f->cfg.timeout == 0 || f->status == NULL)
+	if (f->cfg.timeout == 0 || f->status == NULL || now < f->stall_end_ms)
 		return;
-	for (i = 0; i < f->nworkers; i++) {
-		w = &f->workers[i];
-		if (w->state != WORKER_RUNNING || w->pidfd < 0)
-			continue;
-		if (w->kill_ms != 0) {
-			if (now >= w->kill_ms && w->kill_ms != UINT64_MAX) {
-				(void)pidfd_signal(w->pidfd, SIGKILL);
-				w->kill_ms = UINT64_MAX;
-			}
-			continue;
-		}
-		if (now < f->stall_end_ms || (s = slots_status(f, w)) == NULL)
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL) {
+		if (w->state != WORKER_RUNNING || w->kill_ms != 0 ||
+		    (s = slots_status(f, w)) == NULL)
 			continue;
 		t0 = __atomic_load_n(&s->started_ns, __ATOMIC_ACQUIRE);
 		if (t0 == 0 || ns < t0 ||
@@ -407,19 +262,77 @@ slots_timeouts(struct forkd *f, uint64_t now)
 		    "%.1f s, over --timeout %u s: its traceback follows, then "
 		    "it is killed", w->id, (int)w->pid, line,
 		    (ns - t0) / 1e9, f->cfg.timeout);
-		(void)pidfd_signal(w->pidfd, SIGUSR2);
-		w->kill_ms = now + 1000;
-		f->timeouts++;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SV_EV_TIMEOUT;
+		ev.pid = w->pid;
+		/* Marks this worker only: the walk goes on. */
+		(void)forkd_event(f, &ev, NULL, 0);
+	}
+}
+
+/*
+ * --max-requests and --max-worker-memory (fault S9): a worker past
+ * either is replaced, its replacement serving before it is told to stop,
+ * one worker at a time (sv.c refuses a second while one is under way, or
+ * during a reload: it is asked again at the next tick).  Memory is read
+ * once a second.
+ */
+void
+slots_recycle(struct forkd *f, uint64_t now)
+{
+	struct status_slot	*st;
+	struct sv_event		 ev;
+	struct worker		*w;
+	struct memstat		 m;
+	char			 why[96];
+	uint64_t		 n;
+	unsigned		 i;
+	int			 mem;
+
+	if (f->cfg.max_requests == 0 && f->cfg.max_worker_memory == 0)
+		return;
+	mem = f->cfg.max_worker_memory != 0 && now >= f->next_mem_ms;
+	if (mem)
+		f->next_mem_ms = now + 1000;
+	for (i = 0; i < f->sv.nslots; i++) {
+		w = &f->sv.slots[i].cur;
+		if (w->state != WORKER_RUNNING ||
+		    f->sv.slots[i].repl.state != WORKER_EMPTY)
+			continue;
+		why[0] = '\0';
+		if (w->max_requests != 0 && (st = slots_status(f, w)) != NULL &&
+		    (n = __atomic_load_n(&st->requests, __ATOMIC_RELAXED)) >=
+		    w->max_requests)
+			snprintf(why, sizeof(why), "answered %" PRIu64 " "
+			    "requests (--max-requests %" PRIu64 ")", n,
+			    w->max_requests);
+		else if (mem && memstat_read(w->pid, &m) == 0 &&
+		    m.uss_kb > f->cfg.max_worker_memory * 1024)
+			snprintf(why, sizeof(why), "its USS is %.1f MiB "
+			    "(--max-worker-memory %" PRIu64 ")",
+			    m.uss_kb / 1024.0, f->cfg.max_worker_memory);
+		if (why[0] == '\0')
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = SV_EV_RECYCLE;
+		ev.pid = w->pid;
+		ev.now = now;
+		n = w->id;
+		if (forkd_event(f, &ev, NULL, 0) != 0)
+			return;		/* busy: asked again next tick */
+		log_info("worker %u pid %d: %s: replacing it, the new one "
+		    "serving first", (unsigned)n, (int)ev.pid, why);
+		return;
 	}
 }
 
 struct status_slot *
 slots_status(struct forkd *f, const struct worker *w)
 {
-	struct status_slot	*s = status_slot(f->status, w->id);
+	struct status_slot	*s = status_slot(f->status, w->ix);
 
-	/* A respawned slot's page may still hold its predecessor's. */
-	if (s == NULL || w->state != WORKER_RUNNING ||
+	/* A reused status slot may still hold its predecessor's. */
+	if (s == NULL || w->pid <= 0 ||
 	    __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE) != w->pid)
 		return NULL;
 	return s;
@@ -429,11 +342,12 @@ uint64_t
 slots_requests(struct forkd *f)
 {
 	struct status_slot	*s;
-	uint64_t		 n = 0;
-	unsigned		 i;
+	struct worker		*w;
+	uint64_t		 n = f->requests_gone;
+	unsigned		 it = 0;
 
-	for (i = 0; i < f->nworkers; i++)
-		if ((s = slots_status(f, &f->workers[i])) != NULL)
+	while ((w = sv_next_worker(&f->sv, &it)) != NULL)
+		if ((s = slots_status(f, w)) != NULL)
 			n += __atomic_load_n(&s->requests, __ATOMIC_RELAXED);
 	return n;
 }

@@ -1,7 +1,7 @@
 /*
- * zyglink.c: starts the zygote (fork + exec of forkd-zygote with the
- * control socket on fd 3 and the listeners after it) and speaks proto.h
- * with it.  It does not interpret worker exits; slots.c does.  The
+ * zyglink.c: starts a generation's zygote (fork + exec of forkd-zygote
+ * with the control socket on fd 3 and the listeners after it) and speaks
+ * proto.h with it: what it says becomes an event for sv.c.  The
  * zygote's own side of the link is preload/zygote.c.
  */
 #include <sys/prctl.h>
@@ -23,26 +23,38 @@
 #include "wstatus.h"
 
 #define ZYGOTE_MAX_ARGS	(48 + 2 * CONFIG_MAX_PYPATHS)
+/* The zygote's and the workers' oom_score_adj; the supervisor's is 0. */
+#define FORKD_OOM_SCORE_ADJ	"200"
 
 static void	zyglink_recv_done(struct op *, int, uint32_t);
 
-static int
-zyglink_arm(struct forkd *f)
+struct zyglink *
+zyglink_of(struct forkd *f, unsigned gen)
 {
-	f->zyg.recv_op.done = zyglink_recv_done;
+	struct generation	*g = sv_gen(&f->sv, gen);
+
+	if (g == NULL)
+		return NULL;
+	return &f->link[sv_gen_index(&f->sv, g)];
+}
+
+static int
+zyglink_arm(struct zyglink *l)
+{
+	l->recv_op.done = zyglink_recv_done;
 	/* MSG_TRUNC: a packet longer than any message shows as such. */
-	return loop_recv(&f->zyg.recv_op, f->zyg.ctl, &f->zyg.msg,
-	    PROTO_MSG_MAX);
+	return loop_recv(&l->recv_op, l->ctl, &l->msg, PROTO_MSG_MAX);
 }
 
 /* Runs in the forked child: never returns. */
 static void __attribute__((noreturn))
-zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
+zyglink_exec(struct forkd *f, unsigned generation, int ctl,
+    pid_t supervisor)
 {
 	const char	*argv[ZYGOTE_MAX_ARGS];
 	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
 	char		 ranges[PATH_MAX], index[PATH_MAX];
-	int		 moved[CONFIG_MAX_BINDS + 1], status;
+	int		 moved[CONFIG_MAX_BINDS + 1], status, fd;
 	size_t		 i, n = 0;
 	sigset_t	 all;
 	/* Options the zygote takes only when given. */
@@ -63,6 +75,16 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 
 	/* Terminal signals go to the supervisor alone; it relays them. */
 	(void)setpgid(0, 0);
+	/*
+	 * Out of memory, the kernel kills the zygote or a worker before
+	 * the supervisor (fault S7): the workers inherit this, and a dead
+	 * worker or zygote is replaced.
+	 */
+	if ((fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC))
+	    != -1) {
+		(void)!write(fd, FORKD_OOM_SCORE_ADJ, strlen(FORKD_OOM_SCORE_ADJ));
+		close(fd);
+	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != supervisor)
 		_exit(EXIT_SYSCALL);
 	sigfillset(&all);
@@ -85,7 +107,7 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 
 	snprintf(nlisten, sizeof(nlisten), "%zu", f->nlisten);
 	snprintf(spid, sizeof(spid), "%d", (int)supervisor);
-	snprintf(gen, sizeof(gen), "%u", f->zyg.generation);
+	snprintf(gen, sizeof(gen), "%u", generation);
 	snprintf(grace, sizeof(grace), "%u", f->cfg.graceful_timeout);
 	httpopts_format(&f->cfg.http, http, sizeof(http));
 	argv[n++] = f->zygote_path;
@@ -119,12 +141,12 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 		argv[n++] = "--watch-types";
 	argv[n++] = "--cow";
 	argv[n++] = cow_mode_name(f->cfg.cow);
-	if (cow_ranges_path(f, f->zyg.generation, ranges,
+	if (cow_ranges_path(f, generation, ranges,
 	    sizeof(ranges)) == 0) {
 		argv[n++] = "--cow-ranges";
 		argv[n++] = ranges;
 	}
-	if (cow_index_path(f, f->zyg.generation, index, sizeof(index)) == 0) {
+	if (cow_index_path(f, generation, index, sizeof(index)) == 0) {
 		argv[n++] = "--cow-index";
 		argv[n++] = index;
 	}
@@ -139,17 +161,21 @@ zyglink_exec(struct forkd *f, int ctl, pid_t supervisor)
 	_exit(EXIT_SYSCALL);
 }
 
-int
-zyglink_start(struct forkd *f)
+pid_t
+zyglink_start(struct forkd *f, unsigned gen)
 {
-	int	sv[2], r;
-	pid_t	pid, self = getpid();
+	struct zyglink	*l = zyglink_of(f, gen);
+	int		 sv[2], r;
+	pid_t		 pid, self = getpid();
 
+	if (l == NULL)
+		return -ENOENT;
+	if (l->ctl >= 0)
+		return -EBUSY;	/* sv.c reuses drained records only */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		return -errno;
-	f->zyg.generation++;
 	/* Without it the zygote still starts: arenas count as "other". */
-	if ((r = cow_zygote_starting(f)) != 0)
+	if ((r = cow_zygote_starting(f, gen)) != 0)
 		log_warnc(r, "cow: cannot make a private directory");
 	if ((pid = fork()) == -1) {
 		r = -errno;
@@ -158,32 +184,40 @@ zyglink_start(struct forkd *f)
 		return r;
 	}
 	if (pid == 0)
-		zyglink_exec(f, sv[1], self);
+		zyglink_exec(f, gen, sv[1], self);
 	close(sv[1]);
-	f->zyg.pid = pid;
-	f->zyg.last_pid = pid;
-	f->zyg.ctl = sv[0];
-	f->zyg.state = ZYGOTE_STARTING;
-	if ((f->zyg.pidfd = pidfd_get(pid)) < 0)
-		f->zyg.pidfd = -1;
-	if ((r = zyglink_arm(f)) != 0)
-		return r;
-	log_info("zygote pid %d starting (generation %u): importing %s",
-	    (int)pid, f->zyg.generation, f->cfg.app);
-	return 0;
+	free(l->ready);
+	l->ready = NULL;
+	l->f = f;
+	l->gen = gen;
+	l->pid = pid;
+	l->ctl = sv[0];
+	if ((l->pidfd = pidfd_get(pid)) < 0)
+		l->pidfd = -1;
+	if ((r = zyglink_arm(l)) != 0) {
+		/* No channel: the zygote sees EOF and exits, and is reaped. */
+		log_warnc(r, "cannot read the zygote's control channel");
+		close(l->ctl);
+		l->ctl = -1;
+		(void)kill(pid, SIGKILL);
+	}
+	return pid;
 }
 
 int
-zyglink_send_fork(struct forkd *f, struct worker *w)
+zyglink_send_fork(struct forkd *f, unsigned gen, unsigned slot,
+    unsigned ix)
 {
-	struct proto_msg	m;
+	struct zyglink		*l = zyglink_of(f, gen);
+	struct proto_msg	 m;
 
-	if (f->zyg.state != ZYGOTE_READY)
-		return -EAGAIN;
+	if (l == NULL || l->ctl < 0)
+		return -EPIPE;
 	proto_init(&m, PROTO_FORK);
-	m.worker_id = w->id;
-	m.generation = f->zyg.generation;
-	if (send(f->zyg.ctl, &m, proto_size(&m), MSG_NOSIGNAL | MSG_DONTWAIT)
+	m.worker_id = slot;
+	m.index = ix;
+	m.generation = gen;
+	if (send(l->ctl, &m, proto_size(&m), MSG_NOSIGNAL | MSG_DONTWAIT)
 	    == -1)
 		return -errno;
 	return 0;
@@ -192,10 +226,14 @@ zyglink_send_fork(struct forkd *f, struct worker *w)
 static void
 zyglink_recv_done(struct op *op, int res, uint32_t flags)
 {
-	struct forkd	*f = container_of(op, struct forkd, zyg.recv_op);
-	struct proto_msg *m = &f->zyg.msg;
+	struct zyglink		*l = container_of(op, struct zyglink, recv_op);
+	struct forkd		*f = l->f;
+	struct proto_msg	*m = &l->msg;
+	struct sv_event		 ev;
 
 	(void)flags;
+	memset(&ev, 0, sizeof(ev));
+	ev.gen = l->gen;
 	if (res <= 0) {
 		/*
 		 * End of the channel: every message the zygote sent has been
@@ -204,124 +242,69 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 		 */
 		if (res < 0 && res != -ECANCELED)
 			log_warnc(res, "zygote control channel");
-		close(f->zyg.ctl);
-		f->zyg.ctl = -1;
-		slots_zygote_lost(f);
-		if (f->mode == MODE_RUN)
-			slots_kill_strays(f, f->zyg.last_pid);
+		close(l->ctl);
+		l->ctl = -1;
+		ev.type = SV_EV_CHANNEL_CLOSED;
+		(void)forkd_event(f, &ev, NULL, 0);
 		return;
 	}
-	if (proto_check(m, res) != 0) {
-		log_warnx("zygote pid %d sent a malformed message, killing it",
-		    (int)f->zyg.pid);
-		zyglink_stop(f, SIGKILL);
-	} else {
+	if (proto_check(m, res) != 0)
+		ev.type = SV_EV_MALFORMED;
+	else {
 		switch (m->type) {
 		case PROTO_READY:
-			f->zyg.state = ZYGOTE_READY;
-			f->zyg.restarts = 0;
-			f->ever_ready = 1;
-			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
+			free(l->ready);
+			l->ready = strdup(proto_text(m));
+			log_info("zygote pid %d ready: %s", (int)l->pid,
 			    proto_text(m));
-			cow_zygote_ready(f);
-			slots_tick(f, now_ms());
+			ev.type = SV_EV_READY;
 			break;
 		case PROTO_FORKED:
-			slots_forked(f, m);
-			break;
 		case PROTO_FORK_FAILED:
-			slots_fork_failed(f, m);
+			ev.type = m->type == PROTO_FORKED ? SV_EV_FORKED :
+			    SV_EV_FORK_FAILED;
+			ev.slot = m->worker_id;
+			ev.ix = m->index;
+			ev.pid = m->pid;
+			ev.err = m->err;
 			break;
 		default:
 			log_warnx("zygote sent unexpected message type %u",
 			    m->type);
 		}
 	}
-	if (zyglink_arm(f) != 0)
+	if (ev.type != 0)
+		(void)forkd_event(f, &ev, NULL, 0);
+	/* The event may have stopped forkd, never this channel. */
+	if (l->ctl >= 0 && zyglink_arm(l) != 0)
 		log_warnx("cannot re-arm the zygote control channel");
 }
 
-static void
-zyglink_close(struct forkd *f)
-{
-	/* The control socket stays open until its last message is read. */
-	if (f->zyg.pidfd >= 0)
-		close(f->zyg.pidfd);
-	f->zyg.pidfd = -1;
-	f->zyg.pid = 0;
-}
-
-/* Returns 1 when pid was the zygote (handled), 0 otherwise. */
-int
-zyglink_reaped(struct forkd *f, pid_t pid, int st)
-{
-	char			desc[64];
-	enum zygote_state	was = f->zyg.state;
-	unsigned		delay;
-
-	if (pid != f->zyg.pid || pid == 0)
-		return 0;
-	zyglink_close(f);
-	f->zyg.state = ZYGOTE_NONE;
-	wstatus_describe(st, desc, sizeof(desc));
-	if (f->mode != MODE_RUN) {
-		log_debug("zygote %s", desc);
-		forkd_check_done(f);
-		return 1;
-	}
-	if (was == ZYGOTE_STARTING && !f->ever_ready) {
-		log_warnx("zygote %s before it was ready: %s", desc,
-		    wstatus_startup_code(st) == EXIT_APP_BROKEN ?
-		    "the app is broken (see the traceback above)" :
-		    "cannot start");
-		forkd_stop(f, MODE_STOP_QUICK, wstatus_startup_code(st));
-		return 1;
-	}
-	if (was == ZYGOTE_STARTING &&
-	    wstatus_verdict(st, 0) == VERDICT_HOLD) {
-		log_warnx("zygote %s while restarting: the app is broken; %u "
-		    "workers keep serving, no new worker can start", desc,
-		    slots_count_live(f));
-		f->zyg.state = ZYGOTE_HELD;
-		if (slots_count_live(f) == 0)
-			forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
-		return 1;
-	}
-	if (++f->zyg.restarts >= FORKD_BOOT_FAILURES) {
-		log_warnx("zygote %s: it failed to start %u times in a row, "
-		    "stopping (the app is broken, or the machine cannot run "
-		    "it)", desc, f->zyg.restarts);
-		forkd_stop(f, MODE_STOP_QUICK, EXIT_APP_BROKEN);
-		return 1;
-	}
-	delay = wstatus_backoff_ms(f->zyg.restarts);
-	f->zyg.restart_ms = now_ms() + delay;
-	log_warnx("zygote %s, restarting in %u ms", desc, delay);
-	return 1;
-}
-
 void
-zyglink_tick(struct forkd *f, uint64_t now)
+zyglink_reaped(struct forkd *f, pid_t pid)
 {
-	int	r;
+	unsigned	i;
 
-	/* A new zygote waits until the old one's channel is drained. */
-	if (f->mode != MODE_RUN || f->zyg.state != ZYGOTE_NONE ||
-	    f->zyg.ctl >= 0 || f->zyg.restart_ms > now)
-		return;
-	if ((r = zyglink_start(f)) != 0) {
-		log_warnc(r, "cannot start the zygote");
-		f->zyg.restart_ms = now + wstatus_backoff_ms(++f->zyg.restarts);
+	for (i = 0; i < SV_GENS; i++) {
+		if (f->link[i].pid != pid || pid <= 0)
+			continue;
+		/* The socket stays open until its last message is read. */
+		if (f->link[i].pidfd >= 0)
+			close(f->link[i].pidfd);
+		f->link[i].pidfd = -1;
+		f->link[i].pid = 0;
 	}
 }
 
 void
-zyglink_stop(struct forkd *f, int sig)
+zyglink_signal(struct forkd *f, unsigned gen, int sig)
 {
-	if (f->zyg.pid <= 0)
+	struct zyglink	*l = zyglink_of(f, gen);
+
+	if (l == NULL || l->pid <= 0)
 		return;
-	if (f->zyg.pidfd >= 0)
-		(void)pidfd_signal(f->zyg.pidfd, sig);
+	if (l->pidfd >= 0)
+		(void)pidfd_signal(l->pidfd, sig);
 	else
-		(void)kill(f->zyg.pid, sig);
+		(void)kill(l->pid, sig);
 }

@@ -17,7 +17,7 @@ while [ "$(get /)" != "Hello from forkd" ]; do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 ok $([ $ms -lt 1000 ]; echo $?) "the new worker serves within a second (${ms} ms)"
-is "$(loggrep "worker 1 pid $victim killed by SIGKILL, respawning")" 1 "the death is logged with pid and signal"
+is "$(loggrep "worker 1 pid $victim killed by SIGKILL, not from forkd.*, respawning")" 1 "the death is logged with pid and signal, and not put down to the OOM killer"
 new=$(worker_pids)
 ok $([ -n "$new" ] && [ "$new" != "$victim" ]; echo $?) "the new worker has a new pid ($victim -> $new)"
 done_testing
