@@ -20,6 +20,10 @@
                                     exists (20 s at most), closes the
                                     answered ones, then prints how many
                                     of the others are answered within 5 s
+  client.py PORT burst N            N connections at once, each GET / and
+                                    Connection: close; prints how many
+                                    were answered 200, how many failed,
+                                    and the slowest in ms
 """
 import http.client
 import os
@@ -167,6 +171,40 @@ def hold(port, n, release):
     print(len(late), flush=True)
 
 
+def burst(port, n):
+    results = []
+    lock = threading.Lock()
+
+    def one():
+        t0 = time.monotonic()
+        try:
+            # A SYN dropped on a full queue is sent again after 1 s, 3 s...
+            s = socket.create_connection(("127.0.0.1", port), timeout=20)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n")
+            data = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                data += b
+            s.close()
+            good = data.startswith(b"HTTP/1.1 200 ")
+        except OSError:
+            good = False
+        with lock:
+            results.append((good, time.monotonic() - t0))
+
+    ts = [threading.Thread(target=one) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    answered = sum(1 for good, _ in results if good)
+    print(answered, n - answered,
+          int(max(secs for _, secs in results) * 1000))
+
+
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
@@ -179,6 +217,8 @@ def main():
         hangup(port, sys.argv[3])
     elif cmd == "slowread":
         slowread(port, sys.argv[3], float(sys.argv[4]))
+    elif cmd == "burst":
+        burst(port, int(sys.argv[3]))
     elif cmd == "hold":
         hold(port, int(sys.argv[3]), sys.argv[4])
     else:
