@@ -300,6 +300,32 @@ print_generations(const struct answer *a, int64_t shown)
 }
 
 static void
+print_listeners(const struct answer *a)
+{
+	int		 arr = get(a, 0, "listeners"), k = get(a, 0, "kernel");
+	int		 l, q;
+	unsigned	 i;
+
+	if (arr < 0 || a->t[arr].type != JSON_ARRAY)
+		return;
+	printf("\n");
+	for (i = 0; (l = json_at(a->t, a->n, arr, i)) >= 0; i++) {
+		q = get(a, l, "queued");
+		if (q >= 0 && a->t[q].type == JSON_NUMBER)
+			printf("listen %s: %" PRId64 " queued, backlog %"
+			    PRId64 "\n", str(a, l, "address"),
+			    num(a, l, "queued"), num(a, l, "backlog"));
+		else
+			printf("listen %s: queue not known\n",
+			    str(a, l, "address"));
+	}
+	if (get(a, k, "listen_overflows") >= 0)
+		printf("%" PRId64 " connections dropped on a full accept queue "
+		    "since boot (the kernel's ListenOverflows, all of this "
+		    "network namespace)\n", num(a, k, "listen_overflows"));
+}
+
+static void
 print_stats(const struct answer *a)
 {
 	int	z = get(a, 0, "zygote"), tot = get(a, 0, "totals");
@@ -329,6 +355,7 @@ print_stats(const struct answer *a)
 		    dbl(a, tot, "req_per_s"), num(a, l, "p50"),
 		    num(a, l, "p90"), num(a, l, "p99"));
 	}
+	print_listeners(a);
 }
 
 /* Sends req and parses the answer into *a; returns whether it is ok. */

@@ -5,7 +5,9 @@
  * deadlines, before the handler (the app) is called, so a slow client
  * never holds the interpreter.  A listener is only polled while the
  * worker is in epoll_wait, which is the only time it is idle: a busy
- * worker never accepts.
+ * worker never accepts.  When accept() fails for want of descriptors
+ * (EMFILE) or memory, the listeners rest ACCEPT_PAUSE_MS at a time, so
+ * the worker neither spins nor exits and serves again once it can.
  *
  * After each response it writes the access log line (accesslog.c);
  * SIGUSR1 reopens that log, read like TERM from the signalfd, so a
@@ -24,6 +26,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +52,9 @@ enum conn_state {
 #define CONN_LINGER_MS	2000
 
 #define CONN_OUT_MAX	(4 << 20)	/* held for a slow reader, per conn */
+
+/* accept() failed for want of a descriptor or memory: try again after. */
+#define ACCEPT_PAUSE_MS	100
 
 struct conn {
 	int			 fd;
@@ -83,6 +89,10 @@ struct server {
 	int				 sigfd;
 	int				 stopping;
 	int				 paused;	/* listeners out of epoll */
+	/* accept() failing (EMFILE...): listeners back at this time, or 0. */
+	uint64_t			 accept_again_ms;
+	uint64_t			 accept_failed_ms;	/* burst began */
+	uint64_t			 accept_failures;	/* in the burst */
 	struct conn			*conns;
 	size_t				 nconns;
 	struct http_exchange		 ex;	/* reused for every request */
@@ -93,8 +103,9 @@ struct server {
 };
 
 /*
- * At max_conns the listeners leave epoll: level-triggered, they would
- * wake the loop at once, forever.  They come back below the cap.
+ * At max_conns, and for ACCEPT_PAUSE_MS after accept() failed, the
+ * listeners leave epoll: level-triggered, they would wake the loop at
+ * once, forever.  They come back below the cap once the pause is over.
  */
 static void
 server_listen(struct server *s, int on)
@@ -103,6 +114,8 @@ server_listen(struct server *s, int on)
 	size_t			i;
 
 	if (s->stopping || s->paused == !on)
+		return;
+	if (on && (s->nconns >= s->o->max_conns || s->accept_again_ms != 0))
 		return;
 	for (i = 0; i < s->o->nlisten; i++) {
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -133,7 +146,7 @@ conn_close(struct server *s, struct conn *c)
 			break;
 		}
 	s->nconns--;
-	if (s->paused && s->nconns < s->o->max_conns)
+	if (s->paused)
 		server_listen(s, 1);
 	(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
@@ -267,6 +280,56 @@ conn_local(struct conn *c)
 static void	conn_readable(struct server *, struct conn *);
 static int	conn_advance(struct server *, struct conn *);
 
+/*
+ * accept() fails with an error of the connection (it was reset while
+ * queued, or Linux passes on a pending network error): the next one in
+ * the queue may be fine.
+ */
+static int
+accept_conn_error(int err)
+{
+	switch (err) {
+	case EAGAIN:
+	case EINTR:
+	case ECONNABORTED:
+	case EPERM:		/* a firewall rule */
+	case EPROTO:
+	case ENOPROTOOPT:
+	case ENETDOWN:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case EHOSTUNREACH:
+	case ENONET:
+	case EOPNOTSUPP:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A new connection could not be taken for want of something this
+ * process or the system lacks (EMFILE, ENFILE, ENOBUFS, ENOMEM, or
+ * worse): err is -errno.  The connection stays queued, so the listeners
+ * leave epoll for ACCEPT_PAUSE_MS rather than wake the loop at once
+ * (nginx and OpenBSD httpd do the same); meanwhile the connections this
+ * worker has are served, which frees descriptors, and other workers take
+ * the queue.  Said once per burst of failures, and again when accept()
+ * works.
+ */
+static void
+server_accept_pause(struct server *s, int err)
+{
+	uint64_t	now = conn_now_ms();
+
+	if (s->accept_failures++ == 0) {
+		s->accept_failed_ms = now;
+		log_warnc(err, "accept failed, not accepting for %d ms at a "
+		    "time until it works again", ACCEPT_PAUSE_MS);
+	}
+	server_listen(s, 0);
+	s->accept_again_ms = now + ACCEPT_PAUSE_MS;
+}
+
 static void
 conn_accept(struct server *s, int lfd)
 {
@@ -283,13 +346,19 @@ conn_accept(struct server *s, int lfd)
 	fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept");
+		if (!accept_conn_error(errno))
+			server_accept_pause(s, -errno);
 		return;
+	}
+	if (s->accept_failures != 0) {
+		log_info("accept works again, after %" PRIu64 " failed tries "
+		    "in %" PRIu64 " ms", s->accept_failures,
+		    conn_now_ms() - s->accept_failed_ms);
+		s->accept_failures = 0;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
+		server_accept_pause(s, -ENOMEM);
 		return;
 	}
 	c->fd = fd;
@@ -303,9 +372,12 @@ conn_accept(struct server *s, int lfd)
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.ptr = c;
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		log_warn("epoll_ctl");
+		/* ENOMEM, or ENOSPC: past fs.epoll.max_user_watches. */
+		int	err = -errno;
+
 		close(fd);
 		free(c);
+		server_accept_pause(s, err);
 		return;
 	}
 	c->next = s->conns;
@@ -658,6 +730,8 @@ conn_next_timeout(struct server *s, uint64_t now)
 	struct conn	*c;
 	uint64_t	 t = now + 1000;	/* check the parent each second */
 
+	if (s->accept_again_ms != 0 && s->accept_again_ms < t)
+		t = s->accept_again_ms;
 	for (c = s->conns; c != NULL; c = c->next)
 		if (c->deadline_ms < t)
 			t = c->deadline_ms;
@@ -785,7 +859,12 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 			else
 				conn_readable(&s, p);
 		}
-		conn_sweep(&s, conn_now_ms());
+		now = conn_now_ms();
+		conn_sweep(&s, now);
+		if (s.accept_again_ms != 0 && s.accept_again_ms <= now) {
+			s.accept_again_ms = 0;
+			server_listen(&s, 1);
+		}
 	}
 	r = 0;
  out:

@@ -17,6 +17,7 @@
 #include "exitcodes.h"
 #include "forkd.h"
 #include "json.h"
+#include "listen.h"
 #include "log.h"
 #include "version.h"
 
@@ -237,6 +238,55 @@ admincmd_gen(struct jw *w, struct forkd *f, const struct generation *g,
 	jw_obj_close(w);
 }
 
+/*
+ * The listeners' accept queues as they are now, and the kernel's counts
+ * of connections dropped on a full one (S15 in doc/faults.md): where to
+ * look when clients time out connecting while every worker is busy.
+ * Linux does not tell a unix socket's queue: null.
+ */
+static void
+admincmd_listen(struct forkd *f, struct jw *w)
+{
+	struct listen_drops	d;
+	char			name[300];
+	unsigned		queued, backlog;
+	size_t			i;
+
+	jw_key(w, "listeners");
+	jw_arr_open(w);
+	for (i = 0; i < f->nlisten; i++) {
+		jw_obj_open(w);
+		jw_key(w, "address");
+		if (listen_describe(f->listen_fds[i], name, sizeof(name)) == 0)
+			jw_str(w, name);
+		else
+			jw_null(w);
+		if (listen_queue(f->listen_fds[i], &queued, &backlog) == 0) {
+			jw_key(w, "queued");
+			jw_uint(w, queued);
+			jw_key(w, "backlog");
+			jw_uint(w, backlog);
+		} else {
+			jw_key(w, "queued");
+			jw_null(w);
+			jw_key(w, "backlog");
+			jw_null(w);
+		}
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	/* Not forkd's own: every listener of its network namespace. */
+	jw_key(w, "kernel");
+	jw_obj_open(w);
+	if (listen_drops_read(&d) == 0) {
+		jw_key(w, "listen_overflows");
+		jw_uint(w, d.overflows);
+		jw_key(w, "listen_drops");
+		jw_uint(w, d.drops);
+	}
+	jw_obj_close(w);
+}
+
 static void
 admincmd_stats(struct forkd *f, struct jw *w)
 {
@@ -319,6 +369,55 @@ admincmd_stats(struct forkd *f, struct jw *w)
 	jw_double(w, status_percentile(hist, 0.99), 0);
 	jw_obj_close(w);
 	jw_obj_close(w);
+	admincmd_listen(f, w);
+}
+
+/* Prometheus label value: backslash, double quote and newline escaped. */
+static const char *
+admincmd_label(const char *s, char *buf, size_t len)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0' && n + 3 < len; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n')
+			buf[n++] = '\\';
+		buf[n++] = *s == '\n' ? 'n' : *s;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The accept queues, as admincmd_listen(); TCP listeners only. */
+static void
+admincmd_metrics_listen(struct forkd *f, struct abuf *t)
+{
+	static const struct {
+		const char	*name;
+		const char	*help;
+	} gauge[2] = {
+		{ "forkd_listen_queued", "Connections in a listener's accept "
+		    "queue that no worker has taken yet." },
+		{ "forkd_listen_backlog", "The most a listener's accept queue "
+		    "holds; past it the kernel drops connections." },
+	};
+	char		name[CONFIG_MAX_BINDS][300], label[600];
+	unsigned	v[2][CONFIG_MAX_BINDS];
+	int		ok[CONFIG_MAX_BINDS];
+	size_t		i, k;
+
+	for (i = 0; i < f->nlisten; i++)
+		ok[i] = listen_queue(f->listen_fds[i], &v[0][i],
+		    &v[1][i]) == 0 && listen_describe(f->listen_fds[i],
+		    name[i], sizeof(name[i])) == 0;
+	for (k = 0; k < 2; k++) {
+		abuf_printf(t, "# HELP %s %s\n# TYPE %s gauge\n",
+		    gauge[k].name, gauge[k].help, gauge[k].name);
+		for (i = 0; i < f->nlisten; i++)
+			if (ok[i])
+				abuf_printf(t, "%s{listener=\"%s\"} %u\n",
+				    gauge[k].name, admincmd_label(name[i],
+				    label, sizeof(label)), v[k][i]);
+	}
 }
 
 /*
@@ -432,6 +531,7 @@ admincmd_metrics(struct forkd *f, struct abuf *t)
 		    wk->id, m.rss_kb * 1024, wk->id, m.pss_kb * 1024, wk->id,
 		    m.uss_kb * 1024);
 	}
+	admincmd_metrics_listen(f, t);
 }
 
 /* Writes {"ok":false,"error":why} into out. */

@@ -1,11 +1,13 @@
 /*
  * listen.c: turns -b specs into bound, listening sockets.  The supervisor
- * owns them and hands them to each zygote; it never accepts on them.
+ * owns them and hands them to each zygote; it never accepts on them, but
+ * it reads how full their accept queues are for the admin socket.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -245,4 +247,156 @@ listen_open(const struct listen_spec *ls, int backlog)
 		return listen_open_tcp(ls, backlog);
 	}
 	return -EINVAL;
+}
+
+int
+listen_describe(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 slen = sizeof(ss);
+	struct listen_spec	 ls;
+	const void		*a;
+	int			 r;
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &slen) == -1)
+		return -errno;
+	memset(&ls, 0, sizeof(ls));
+	switch (ss.ss_family) {
+	case AF_UNIX:
+		ls.kind = LISTEN_UNIX;
+		/* An abstract or unnamed socket has no path to show. */
+		memcpy(ls.path, ((struct sockaddr_un *)&ss)->sun_path,
+		    sizeof(ls.path) - 1);
+		break;
+	case AF_INET:
+	case AF_INET6:
+		ls.kind = LISTEN_TCP;
+		a = ss.ss_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr;
+		if (inet_ntop(ss.ss_family, a, ls.host,
+		    sizeof(ls.host)) == NULL)
+			return -errno;
+		if ((r = listen_bound_port(fd, &ls)) != 0)
+			return r;
+		break;
+	default:
+		return -EAFNOSUPPORT;
+	}
+	listen_format(&ls, buf, len);
+	return 0;
+}
+
+int
+listen_queue(int fd, unsigned *ret_queued, unsigned *ret_backlog)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti), dlen;
+	int		domain;
+
+	dlen = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) == -1)
+		return -errno;
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EOPNOTSUPP;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return -errno;
+	/* For a listener, Linux puts the queue in these two fields. */
+	if (ti.tcpi_state != TCP_LISTEN)
+		return -EINVAL;
+	*ret_queued = ti.tcpi_unacked;
+	*ret_backlog = ti.tcpi_sacked;
+	return 0;
+}
+
+/* The value under name in a "TcpExt: names" / "TcpExt: values" pair. */
+static int
+listen_netstat_field(const char *names, const char *values,
+    const char *name, uint64_t *ret)
+{
+	size_t		 nlen = strlen(name), i = 0, k;
+	const char	*p = names, *v = values;
+	char		*end;
+	uint64_t	 val = 0;
+
+	/* Find name's position among the space-separated names. */
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\n' || *p == '\0')
+			return -ENOENT;
+		if (strncmp(p, name, nlen) == 0 &&
+		    (p[nlen] == ' ' || p[nlen] == '\n' || p[nlen] == '\0'))
+			break;
+		p += strcspn(p, " \n");
+		i++;
+	}
+	for (k = 0; k <= i; k++) {
+		while (*v == ' ')
+			v++;
+		if (*v < '0' || *v > '9')
+			return -ENOENT;
+		errno = 0;
+		val = strtoull(v, &end, 10);
+		if (errno != 0)
+			return -ENOENT;
+		v = end;
+	}
+	*ret = val;
+	return 0;
+}
+
+int
+listen_drops_parse(const char *text, struct listen_drops *ret)
+{
+	struct listen_drops	 d;
+	const char		*names, *values;
+
+	/* "TcpExt: names...\nTcpExt: values...\n" */
+	if (strncmp(text, "TcpExt: ", 8) == 0)
+		names = text;
+	else if ((names = strstr(text, "\nTcpExt: ")) != NULL)
+		names++;
+	else
+		return -ENOENT;
+	if ((values = strchr(names, '\n')) == NULL ||
+	    strncmp(values + 1, "TcpExt: ", 8) != 0)
+		return -ENOENT;
+	names += 8;
+	values += 9;
+	if (listen_netstat_field(names, values, "ListenOverflows",
+	    &d.overflows) != 0 ||
+	    listen_netstat_field(names, values, "ListenDrops",
+	    &d.drops) != 0)
+		return -ENOENT;
+	*ret = d;
+	return 0;
+}
+
+int
+listen_drops_read(struct listen_drops *ret)
+{
+	char	buf[16384];
+	size_t	len = 0;
+	ssize_t	n;
+	int	fd, r;
+
+	if ((fd = open("/proc/net/netstat", O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return listen_drops_parse(buf, ret);
 }

@@ -14,8 +14,21 @@
                                     while GET / runs on other connections,
                                     then reads it all; prints the slowest
                                     GET / in ms and the bytes received
+  client.py PORT hold N FILE        opens N keep-alive connections, each
+                                    sending GET /; prints how many were
+                                    answered, holds them all until FILE
+                                    exists (20 s at most), closes the
+                                    answered ones, then prints how many
+                                    of the others are answered within 5 s
+  client.py PORT burst N            N connections at once, each GET / and
+                                    Connection: close; prints how many
+                                    were answered 200, how many failed,
+                                    and the slowest in ms
 """
 import http.client
+import os
+import resource
+import select
 import socket
 import sys
 import threading
@@ -119,6 +132,79 @@ def slowread(port, path, secs):
     print(int(worst * 1000), got)
 
 
+def _answered(socks, quiet):
+    """Reads from socks until none answers for quiet seconds."""
+    p = select.poll()    # select() stops at descriptor 1023
+    byfd = {s.fileno(): s for s in socks}
+    for fd in byfd:
+        p.register(fd, select.POLLIN)
+    got = set()
+    while len(got) < len(socks):
+        ready = p.poll(quiet * 1000)
+        if not ready:
+            break
+        for fd, _ in ready:
+            p.unregister(fd)
+            if byfd[fd].recv(65536):
+                got.add(byfd[fd])
+    return got
+
+
+def hold(port, n, release):
+    # Each connection is a descriptor here too.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        socks.append(s)
+    got = _answered(socks, 1)
+    print(len(got), flush=True)
+    stop = time.monotonic() + 20
+    while not os.path.exists(release) and time.monotonic() < stop:
+        time.sleep(0.05)
+    for s in got:
+        s.close()
+    waiting = [s for s in socks if s not in got]
+    late = _answered(waiting, 5)
+    print(len(late), flush=True)
+
+
+def burst(port, n):
+    results = []
+    lock = threading.Lock()
+
+    def one():
+        t0 = time.monotonic()
+        try:
+            # A SYN dropped on a full queue is sent again after 1 s, 3 s...
+            s = socket.create_connection(("127.0.0.1", port), timeout=20)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n")
+            data = b""
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                data += b
+            s.close()
+            good = data.startswith(b"HTTP/1.1 200 ")
+        except OSError:
+            good = False
+        with lock:
+            results.append((good, time.monotonic() - t0))
+
+    ts = [threading.Thread(target=one) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    answered = sum(1 for good, _ in results if good)
+    print(answered, n - answered,
+          int(max(secs for _, secs in results) * 1000))
+
+
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
@@ -131,6 +217,10 @@ def main():
         hangup(port, sys.argv[3])
     elif cmd == "slowread":
         slowread(port, sys.argv[3], float(sys.argv[4]))
+    elif cmd == "burst":
+        burst(port, int(sys.argv[3]))
+    elif cmd == "hold":
+        hold(port, int(sys.argv[3]), sys.argv[4])
     else:
         sys.exit("unknown command " + cmd)
 

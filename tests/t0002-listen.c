@@ -310,6 +310,99 @@ test_open_unix(void)
 		close(fd);
 }
 
+/* The accept queue and the name of a TCP and of a unix listener. */
+static void
+test_queue(void)
+{
+	struct listen_spec	ls;
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	struct pollfd		pfd;
+	char			spec[160], want[160], name[160];
+	unsigned		queued = 99, backlog = 99;
+	int			fd, c[2], i, r;
+
+	listen_parse("127.0.0.1:0", &ls);
+	if ((fd = listen_open(&ls, 3)) < 0)
+		bail("listen_open 127.0.0.1:0");
+	memset(&sin, 0, sizeof(sin));
+	if (getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		bail("getsockname");
+	snprintf(want, sizeof(want), "http://127.0.0.1:%u",
+	    ntohs(sin.sin_port));
+	is_int(listen_describe(fd, name, sizeof(name)), 0,
+	    "listen_describe of a TCP listener returns 0");
+	is_str(name, want, "it names the address and the port bound");
+	r = listen_queue(fd, &queued, &backlog);
+	ok(r == 0 && queued == 0 && backlog == 3,
+	    "an idle listener: 0 queued, backlog 3 (r %d, %u, %u)", r, queued,
+	    backlog);
+	/* TCP_DEFER_ACCEPT: a connection is queued once its data is in. */
+	for (i = 0; i < 2; i++) {
+		if ((c[i] = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+		    connect(c[i], (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+		    write(c[i], "x", 1) != 1)
+			bail("connect");
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (i = 0; i < 100; i++) {
+		if (listen_queue(fd, &queued, &backlog) != 0 || queued == 2)
+			break;
+		(void)poll(&pfd, 1, 10);
+	}
+	r = listen_queue(fd, &queued, &backlog);
+	ok(r == 0 && queued == 2 && backlog == 3,
+	    "two connections not accepted: 2 queued, backlog 3 (%u, %u)",
+	    queued, backlog);
+	close(c[0]);
+	close(c[1]);
+	close(fd);
+
+	snprintf(spec, sizeof(spec), "unix:%s/q.sock", tmpdir);
+	listen_parse(spec, &ls);
+	if ((fd = listen_open(&ls, 3)) < 0)
+		bail("listen_open unix");
+	snprintf(want, sizeof(want), "unix:%s/q.sock", tmpdir);
+	is_int(listen_describe(fd, name, sizeof(name)), 0,
+	    "listen_describe of a unix listener returns 0");
+	is_str(name, want, "it names the path");
+	is_int(listen_queue(fd, &queued, &backlog), -EOPNOTSUPP,
+	    "a unix listener's queue is -EOPNOTSUPP");
+	close(fd);
+	unlink(ls.path);
+}
+
+static void
+test_drops(void)
+{
+	struct listen_drops	d;
+	const char		*text =
+	    "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPHPHits\n"
+	    "TcpExt: 34 118 120 7\n"
+	    "IpExt: InNoRoutes\n"
+	    "IpExt: 0\n";
+
+	memset(&d, 0, sizeof(d));
+	is_int(listen_drops_parse(text, &d), 0, "netstat text parses");
+	ok(d.overflows == 118 && d.drops == 120,
+	    "ListenOverflows and ListenDrops are read from their columns");
+	is_int(listen_drops_parse("IpExt: A\nIpExt: 1\n"
+	    "TcpExt: ListenDrops ListenOverflows\nTcpExt: 5 4\n", &d), 0,
+	    "TcpExt need not come first");
+	ok(d.overflows == 4 && d.drops == 5, "and the columns follow the names");
+	is_int(listen_drops_parse("TcpExt: ListenOverflowsX ListenDrops\n"
+	    "TcpExt: 1 2\n", &d), -ENOENT,
+	    "a name that only starts with ListenOverflows is not it");
+	is_int(listen_drops_parse("TcpExt: ListenOverflows ListenDrops\n"
+	    "TcpExt: 1\n", &d), -ENOENT, "a missing value is -ENOENT");
+	is_int(listen_drops_parse("TcpExt: ListenOverflows ListenDrops\n",
+	    &d), -ENOENT, "a missing values line is -ENOENT");
+	is_int(listen_drops_parse("", &d), -ENOENT, "empty text is -ENOENT");
+	is_int(listen_drops_read(&d), 0,
+	    "this kernel's /proc/net/netstat has both counters");
+}
+
 static void
 test_open_fd(void)
 {
@@ -367,7 +460,7 @@ test_open_fd(void)
 int
 main(void)
 {
-	plan(82);
+	plan(82 + 7 + 9);
 	if (mkdtemp(tmpdir) == NULL)
 		bail("mkdtemp");
 	test_parse_tcp();
@@ -376,6 +469,8 @@ main(void)
 	test_open_tcp();
 	test_open_unix();
 	test_open_fd();
+	test_queue();
+	test_drops();
 	if (rmdir(tmpdir) == -1)
 		diag("rmdir %s: %s", tmpdir, strerror(errno));
 	return done();
