@@ -11,6 +11,14 @@
  *   supervisor -> zygote   PROTO_FORK         fork the worker for slot id
  *   zygote -> supervisor   PROTO_FORKED       slot id now runs as pid
  *   zygote -> supervisor   PROTO_FORK_FAILED  err holds -errno
+ *   zygote -> supervisor   PROTO_FAILED       it gives up and exits next
+ *
+ * PROTO_FAILED is sent on every way out before READY that exits 100 or
+ * 101 (bad arguments, the import, warmup under --warmup-strict, the
+ * pre_fork hooks, threads, the seal), and when the zygote refuses to
+ * fork because the app started threads.  Its payload is a reason line,
+ * then the last lines of the Python traceback behind it, if any, as
+ * printed on stderr (common/failmsg.h).
  */
 #ifndef FORKD_PROTO_H
 #define FORKD_PROTO_H
@@ -38,6 +46,7 @@ enum proto_type {
 	PROTO_FORK,
 	PROTO_FORKED,
 	PROTO_FORK_FAILED,
+	PROTO_FAILED,
 	PROTO_TYPE_MAX
 };
 
@@ -50,7 +59,10 @@ struct proto_msg {
 	uint32_t	generation;
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */
-	/* PROTO_READY: what runs ("python 3.12.1, app app:app"). */
+	/*
+	 * PROTO_READY: what runs ("python 3.12.1, app app:app");
+	 * PROTO_FAILED: why it gave up.
+	 */
 	char		payload[PROTO_PAYLOAD_MAX + 1];	/* + the NUL added */
 };
 

@@ -59,6 +59,7 @@ struct zygote {
 	uint64_t		 restart_ms;
 	struct op		 recv_op;
 	struct proto_msg	 msg;		/* recv buffer */
+	char			*failed_text;	/* PROTO_FAILED text, or NULL */
 };
 
 enum forkd_mode {
@@ -151,6 +152,9 @@ int	zyglink_send_fork(struct forkd *, struct worker *);
 int	zyglink_reaped(struct forkd *, pid_t, int status);
 void	zyglink_tick(struct forkd *, uint64_t now);
 void	zyglink_stop(struct forkd *, int sig);
+
+/* zygfail.c: keeps a PROTO_FAILED's text in f->zyg.failed_text. */
+void	zyglink_failed(struct forkd *, struct proto_msg *);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);

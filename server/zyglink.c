@@ -232,6 +232,9 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 		case PROTO_FORK_FAILED:
 			slots_fork_failed(f, m);
 			break;
+		case PROTO_FAILED:
+			zyglink_failed(f, m);
+			break;
 		default:
 			log_warnx("zygote sent unexpected message type %u",
 			    m->type);
