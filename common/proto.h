@@ -7,7 +7,9 @@
  * whose size is not the header's plus len is a framing error.  The
  * socket is the zygote's fd PROTO_CONTROL_FD; its listeners follow it.
  *
- *   zygote -> supervisor   PROTO_READY        the app is imported and sealed
+ *   zygote -> supervisor   PROTO_READY        the app is imported and sealed:
+ *                                             a JSON summary of the import,
+ *                                             warmup, packing and seal
  *   supervisor -> zygote   PROTO_FORK         fork the worker for slot id
  *   zygote -> supervisor   PROTO_FORKED       slot id now runs as pid
  *   zygote -> supervisor   PROTO_FORK_FAILED  err holds -errno
@@ -60,8 +62,8 @@ struct proto_msg {
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */
 	/*
-	 * PROTO_READY: what runs ("python 3.12.1, app app:app");
-	 * PROTO_FAILED: why it gave up.
+	 * PROTO_READY: what the zygote did, one JSON object
+	 * (preload/ready.h); PROTO_FAILED: why it gave up.
 	 */
 	char		payload[PROTO_PAYLOAD_MAX + 1];	/* + the NUL added */
 };

@@ -25,6 +25,7 @@
 #include "proctitle.h"
 #include "proto.h"
 #include "py.h"
+#include "ready.h"
 #include "seal.h"
 #include "version.h"
 #include "zygote.h"
@@ -229,15 +230,15 @@ zygote_broken(const char *fmt, ...)
 }
 
 static void
-zygote_ready(const struct zygote_opts *o)
+zygote_ready(const struct zygote_opts *o, const struct ready_report *rep)
 {
 	struct proto_msg	m;
-	char			v[32];
+	int			r;
 
 	proto_init(&m, PROTO_READY);
 	m.generation = o->generation;
-	(void)proto_set_text(&m, "python %s, app %s", py_version(v, sizeof(v)),
-	    o->app);
+	if ((r = ready_set(&m, rep)) != 0)
+		log_warnc(r, "READY's summary, sent empty");
 	if (send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL) == -1)
 		fatal("send READY");
 }
@@ -248,6 +249,10 @@ main(int argc, char *argv[])
 	struct zygote_opts	o;
 	struct py_opts		po;
 	struct warmup		w;
+	struct pack_result	pr;
+	struct seal_report	sr;
+	struct ready_report	rep;
+	struct timespec		t0;
 	enum seal_mode		seal;
 	char			v[32];
 	int			pack, r;
@@ -286,8 +291,11 @@ main(int argc, char *argv[])
 	py_keep_tracebacks(1);
 	if (py_init(&po) != 0)
 		return zygote_broken("cannot initialize Python");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (py_load_app(o.app) != 0)
 		return zygote_broken("cannot load the app %s", o.app);
+	memset(&rep, 0, sizeof(rep));
+	rep.import_ms = mono_ms_since(&t0);
 	/*
 	 * Warm, pack the code still written, then close what warmup
 	 * opened, then seal.
@@ -300,8 +308,9 @@ main(int argc, char *argv[])
 		    "warmup file (see the log)", o.warmup.file);
 	if (r == -ENOMEM)
 		return EXIT_SYSCALL;
+	memset(&pr, 0, sizeof(pr));
 	if (r == 0 && pack)
-		r = pack_run(&o.warmup, &w, seal);
+		r = pack_run(&o.warmup, &w, seal, &pr);
 	warmup_end(&w);
 	if (r != 0)
 		return zygote_broken("warmup failed and --warmup-strict is "
@@ -322,7 +331,7 @@ main(int argc, char *argv[])
 	}
 	if (o.cow == COW_ATTRIBUTE)
 		o.seal.cow_index = o.cow_index;
-	if (seal_run(&o.seal) != 0)
+	if (seal_run(&o.seal, &sr) != 0)
 		return zygote_broken("the seal failed");
 	if (o.ksm) {
 		r = seal_ksm();
@@ -349,7 +358,12 @@ main(int argc, char *argv[])
 	py_keep_tracebacks(0);
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",
 	    o.generation, o.app);
-	zygote_ready(&o);
+	rep.python = py_version(v, sizeof(v));
+	rep.app = o.app;
+	rep.warmup = &w;
+	rep.pack = &pr;
+	rep.seal = &sr;
+	zygote_ready(&o, &rep);
 	r = zygote_serve(&o);
 	if (r == -EDEADLK)
 		return zygote_failed(EXIT_APP_BROKEN, NULL, "the app started "

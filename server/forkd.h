@@ -60,6 +60,7 @@ struct zygote {
 	struct op		 recv_op;
 	struct proto_msg	 msg;		/* recv buffer */
 	char			*failed_text;	/* PROTO_FAILED text, or NULL */
+	char			*ready_json;	/* READY's JSON, or NULL */
 };
 
 enum forkd_mode {
@@ -155,6 +156,11 @@ void	zyglink_stop(struct forkd *, int sig);
 
 /* zygfail.c: keeps a PROTO_FAILED's text in f->zyg.failed_text. */
 void	zyglink_failed(struct forkd *, struct proto_msg *);
+
+/* zygready.c: keeps READY's JSON in f->zyg.ready_json, logs "ready:". */
+void	zyglink_ready(struct forkd *, struct proto_msg *);
+/* The log line's short text for READY's JSON (the text itself if not). */
+const char *zygready_summary(const char *json, char *buf, size_t len);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);

@@ -221,8 +221,7 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 			f->zyg.state = ZYGOTE_READY;
 			f->zyg.restarts = 0;
 			f->ever_ready = 1;
-			log_info("zygote pid %d ready: %s", (int)f->zyg.pid,
-			    proto_text(m));
+			zyglink_ready(f, m);
 			cow_zygote_ready(f);
 			slots_tick(f, now_ms());
 			break;
