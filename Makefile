@@ -38,19 +38,21 @@ LDFLAGS	:= $(SAN)
 
 COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
 	   common/cowkind.c common/objindex.c common/atomicfile.c \
-	   common/json.c common/status.c common/accessfmt.c
+	   common/json.c common/status.c common/accessfmt.c \
+	   common/failmsg.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/sv.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
 	   server/cowtally.c server/cowfault.c server/admin.c \
-	   server/admincmd.c
+	   server/admincmd.c server/zygfail.c server/zygready.c
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
 	   http/http_util.c http/accesslog.c
 PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
 	   preload/seal.c preload/warmup.c preload/pack.c \
-	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c
+	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c \
+	   preload/ready.c
 PYHOOKS	:= pyhooks/module.c pyhooks/wsgi.c pyhooks/walk.c \
 	   pyhooks/immortal.c pyhooks/warmup.c pyhooks/bytecode.c \
 	   pyhooks/pack.c pyhooks/holes.c pyhooks/watch.c pyhooks/arena.c \
@@ -62,7 +64,8 @@ obj	= $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 UNITLIB	:= $(call obj,$(COMMON) $(HTTP) server/config.c server/listen.c \
 	   server/loop.c server/admin.c \
 	   server/wstatus.c server/sv.c server/memstat.c server/cowmap.c \
-	   server/cowreport.c server/cowtally.c)
+	   server/cowreport.c server/cowtally.c server/zygfail.c \
+	   server/zygready.c)
 UNITS	:= $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/t*.c))
 
 all: $(BUILD)/forkd $(BUILD)/forkd-zygote $(BUILD)/forkctl

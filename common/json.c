@@ -843,6 +843,22 @@ jw_null(struct jw *w)
 		jw_put(w, "null", 4);
 }
 
+void
+jw_json(struct jw *w, const char *s, size_t n)
+{
+	struct json_tok	*t;
+	size_t		 off = 0;
+	int		 r = JSON_ERR_NOMEM;
+
+	if ((t = calloc(JW_JSON_TOKS, sizeof(*t))) != NULL)
+		r = json_parse(s, n, t, JW_JSON_TOKS, &off);
+	free(t);
+	if (r < 0)
+		jw_strn(w, s, n);
+	else if (jw_value(w) == 0)
+		jw_put(w, s, n);
+}
+
 int
 jw_finish(struct jw *w)
 {

@@ -138,6 +138,13 @@ void	jw_double(struct jw *w, double v, int decimals);
 void	jw_bool(struct jw *w, int v);
 void	jw_null(struct jw *w);
 /*
+ * s[0..n) as it is when it is one JSON value of at most JW_JSON_TOKS
+ * tokens (checked with json_parse), else as a string: a document another
+ * process wrote.
+ */
+#define JW_JSON_TOKS	1024
+void	jw_json(struct jw *w, const char *s, size_t n);
+/*
  * Returns 0 when buf holds one complete JSON value, NUL-terminated, len
  * bytes; w->err if set; else -EINVAL (and sets it) when a container is
  * still open or nothing was written.

@@ -7,11 +7,21 @@
  * whose size is not the header's plus len is a framing error.  The
  * socket is the zygote's fd PROTO_CONTROL_FD; its listeners follow it.
  *
- *   zygote -> supervisor   PROTO_READY        the app is imported and sealed
+ *   zygote -> supervisor   PROTO_READY        the app is imported and sealed:
+ *                                             a JSON summary of the import,
+ *                                             warmup, packing and seal
  *   supervisor -> zygote   PROTO_FORK         fork the worker for slot id,
  *                                             status page slot index
  *   zygote -> supervisor   PROTO_FORKED       slot id, index now runs as pid
  *   zygote -> supervisor   PROTO_FORK_FAILED  err holds -errno
+ *   zygote -> supervisor   PROTO_FAILED       it gives up and exits next
+ *
+ * PROTO_FAILED is sent on every way out before READY that exits 100 or
+ * 101 (bad arguments, the import, warmup under --warmup-strict, the
+ * pre_fork hooks, threads, the seal), and when the zygote refuses to
+ * fork because the app started threads.  Its payload is a reason line,
+ * then the last lines of the Python traceback behind it, if any, as
+ * printed on stderr (common/failmsg.h).
  */
 #ifndef FORKD_PROTO_H
 #define FORKD_PROTO_H
@@ -39,6 +49,7 @@ enum proto_type {
 	PROTO_FORK,
 	PROTO_FORKED,
 	PROTO_FORK_FAILED,
+	PROTO_FAILED,
 	PROTO_TYPE_MAX
 };
 
@@ -52,7 +63,10 @@ struct proto_msg {
 	uint32_t	generation;
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */
-	/* PROTO_READY: what runs ("python 3.12.1, app app:app"). */
+	/*
+	 * PROTO_READY: what the zygote did, one JSON object
+	 * (preload/ready.h); PROTO_FAILED: why it gave up.
+	 */
 	char		payload[PROTO_PAYLOAD_MAX + 1];	/* + the NUL added */
 };
 

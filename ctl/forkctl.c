@@ -254,6 +254,18 @@ find_gen(const struct answer *a, int64_t id)
 	return -1;
 }
 
+/* Each line of text, after two spaces. */
+static void
+print_indented(FILE *fp, const char *text)
+{
+	const char	*nl;
+
+	for (; *text != '\0'; text = nl + (*nl != '\0')) {
+		nl = text + strcspn(text, "\n");
+		fprintf(fp, "  %.*s\n", (int)(nl - text), text);
+	}
+}
+
 /* A string member in full (str() cuts at 255 bytes), or NULL. */
 static char *
 str_all(const struct answer *a, int obj, const char *key)
@@ -283,7 +295,7 @@ print_generations(const struct answer *a, int64_t shown)
 
 	for (i = 0; (g = json_at(a->t, a->n, arr, i)) >= 0; i++) {
 		if (num(a, g, "generation") == shown) {
-			if ((s = str_all(a, g, "summary")) != NULL)
+			if ((s = str_all(a, g, "summary_text")) != NULL)
 				printf("  %s\n", s);
 			free(s);
 			continue;
@@ -414,6 +426,10 @@ reload_wait(const char *path, struct answer *a, int timeout_s, int json)
 			fprintf(stderr, "%s: reload: generation %" PRId64
 			    " failed: %s\n", progname, gen, err != NULL ? err :
 			    "(no reason given)");
+			free(err);
+			/* What the zygote said as it gave up, if it did. */
+			if ((err = str_all(a, g, "failed")) != NULL)
+				print_indented(stderr, err);
 			free(err);
 			return CTL_REFUSED;
 		}

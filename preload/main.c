@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "proctitle.h"
 #include "proto.h"
 #include "py.h"
+#include "ready.h"
 #include "seal.h"
 #include "version.h"
 #include "zygote.h"
@@ -75,7 +77,7 @@ zygote_num(const char *s, const char *what)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno != 0 || *end != '\0' || *s == '\0' || v > 0x7fffffffUL)
-		fatalx(EXIT_USAGE, "--%s %s: not a number", what, s);
+		zygote_fatal(EXIT_USAGE, "--%s %s: not a number", what, s);
 	return (unsigned)v;
 }
 
@@ -103,7 +105,8 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_PYTHONPATH:
 			if (o->npythonpath == ZYGOTE_MAX_PYPATHS)
-				fatalx(EXIT_USAGE, "too many --pythonpath");
+				zygote_fatal(EXIT_USAGE,
+				    "too many --pythonpath");
 			o->pythonpath[o->npythonpath++] = optarg;
 			break;
 		case OPT_LISTENERS:
@@ -121,14 +124,16 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_KEEPALIVE:
 			if (httpopts_parse(optarg, &o->http) != 0)
-				fatalx(EXIT_USAGE, "--http %s: malformed", optarg);
+				zygote_fatal(EXIT_USAGE, "--http %s: "
+				    "malformed", optarg);
 			break;
 		case OPT_FORWARDED:
 			o->forwarded_allow_ips = optarg;
 			break;
 		case OPT_LOGLEVEL:
 			if (log_parse_level(optarg, &level) != 0)
-				fatalx(EXIT_USAGE, "--log-level %s", optarg);
+				zygote_fatal(EXIT_USAGE, "--log-level %s",
+				    optarg);
 			log_init("zygote", level);
 			break;
 		case OPT_VERSION:
@@ -151,8 +156,8 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_PACK:
 			if (pack_parse(optarg, &o->pack) != 0)
-				fatalx(EXIT_USAGE, "--pack-code %s: want auto, "
-				    "on or off", optarg);
+				zygote_fatal(EXIT_USAGE, "--pack-code %s: "
+				    "want auto, on or off", optarg);
 			break;
 		case OPT_WATCH:
 			o->seal.watch_types = 1;
@@ -160,14 +165,14 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 		case OPT_HOLES:
 			if (strcmp(optarg, "on") != 0 &&
 			    strcmp(optarg, "off") != 0)
-				fatalx(EXIT_USAGE, "--fill-holes %s: want on or "
-				    "off", optarg);
+				zygote_fatal(EXIT_USAGE, "--fill-holes %s: "
+				    "want on or off", optarg);
 			o->seal.fill_holes = strcmp(optarg, "on") == 0;
 			break;
 		case OPT_COW:
 			if (cow_mode_parse(optarg, &o->cow) != 0)
-				fatalx(EXIT_USAGE, "--cow %s: want off, count "
-				    "or attribute", optarg);
+				zygote_fatal(EXIT_USAGE, "--cow %s: want "
+				    "off, count or attribute", optarg);
 			break;
 		case OPT_COW_RANGES:
 			o->cow_ranges = optarg;
@@ -183,12 +188,12 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 			break;
 		case OPT_SEAL:
 			if (seal_parse(optarg, &o->seal.mode) != 0)
-				fatalx(EXIT_USAGE, "--seal %s: want none, "
-				    "freeze or full", optarg);
+				zygote_fatal(EXIT_USAGE, "--seal %s: want "
+				    "none, freeze or full", optarg);
 			break;
 		default:
-			fatalx(EXIT_USAGE, "forkd-zygote is started by forkd; "
-			    "see forkd --help");
+			zygote_fatal(EXIT_USAGE, "forkd-zygote is started "
+			    "by forkd; see forkd --help");
 		}
 	}
 	if (o->version)
@@ -197,25 +202,43 @@ zygote_args(int argc, char *argv[], struct zygote_opts *o)
 	if (o->access_log != NULL && (r = accessfmt_compile(access_fmt,
 	    &o->access_fmt, why, sizeof(why))) != 0) {
 		if (r == -ENOMEM)
-			fatalx(EXIT_SYSCALL, "--access-log-format: out of "
-			    "memory");
-		fatalx(EXIT_USAGE, "--access-log-format: %s", why);
+			zygote_fatal(EXIT_SYSCALL, "--access-log-format: "
+			    "out of memory");
+		zygote_fatal(EXIT_USAGE, "--access-log-format: %s", why);
 	}
 	if (o->app == NULL || o->supervisor <= 0 || o->nlisten == 0)
-		fatalx(EXIT_USAGE, "forkd-zygote is started by forkd, not by "
-		    "hand (missing --app, --supervisor-pid or --listeners)");
+		zygote_fatal(EXIT_USAGE, "forkd-zygote is started by forkd, "
+		    "not by hand (missing --app, --supervisor-pid or "
+		    "--listeners)");
+}
+
+/*
+ * The app is broken: flushes what Python printed, then says why with
+ * the last traceback; returns EXIT_APP_BROKEN.
+ */
+static int __attribute__((format(printf, 1, 2)))
+zygote_broken(const char *fmt, ...)
+{
+	char	why[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	py_flush_stdio();
+	return zygote_failed(EXIT_APP_BROKEN, py_last_traceback(), "%s", why);
 }
 
 static void
-zygote_ready(const struct zygote_opts *o)
+zygote_ready(const struct zygote_opts *o, const struct ready_report *rep)
 {
 	struct proto_msg	m;
-	char			v[32];
+	int			r;
 
 	proto_init(&m, PROTO_READY);
 	m.generation = o->generation;
-	(void)proto_set_text(&m, "python %s, app %s", py_version(v, sizeof(v)),
-	    o->app);
+	if ((r = ready_set(&m, rep)) != 0)
+		log_warnc(r, "READY's summary, sent empty");
 	if (send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL) == -1)
 		fatal("send READY");
 }
@@ -226,6 +249,10 @@ main(int argc, char *argv[])
 	struct zygote_opts	o;
 	struct py_opts		po;
 	struct warmup		w;
+	struct pack_result	pr;
+	struct seal_report	sr;
+	struct ready_report	rep;
+	struct timespec		t0;
 	enum seal_mode		seal;
 	char			v[32];
 	int			pack, r;
@@ -252,19 +279,23 @@ main(int argc, char *argv[])
 		close(PROTO_STATUS_FD);
 	}
 	if (py_free_threaded())
-		fatalx(EXIT_USAGE, "CPython %s is a free-threaded build: forkd "
-		    "does not support it (its per-thread reference counts "
-		    "defeat the seal); build forkd against a CPython "
-		    "configured without --disable-gil",
+		zygote_fatal(EXIT_USAGE, "CPython %s is a free-threaded "
+		    "build: forkd does not support it (its per-thread "
+		    "reference counts defeat the seal); build forkd against a "
+		    "CPython configured without --disable-gil",
 		    py_version(v, sizeof(v)));
 	if (o.chdir != NULL && chdir(o.chdir) == -1)
-		fatalx(EXIT_USAGE, "--chdir %s: %s", o.chdir, strerror(errno));
+		zygote_fatal(EXIT_USAGE, "--chdir %s: %s", o.chdir,
+		    strerror(errno));
+	/* Until READY, what goes wrong travels in PROTO_FAILED too. */
+	py_keep_tracebacks(1);
 	if (py_init(&po) != 0)
-		return EXIT_APP_BROKEN;
-	if (py_load_app(o.app) != 0) {
-		py_flush_stdio();
-		return EXIT_APP_BROKEN;
-	}
+		return zygote_broken("cannot initialize Python");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (py_load_app(o.app) != 0)
+		return zygote_broken("cannot load the app %s", o.app);
+	memset(&rep, 0, sizeof(rep));
+	rep.import_ms = mono_ms_since(&t0);
 	/*
 	 * Warm, pack the code still written, then close what warmup
 	 * opened, then seal.
@@ -272,29 +303,36 @@ main(int argc, char *argv[])
 	seal = seal_resolve(o.seal.mode);
 	pack = pack_wanted(o.pack, seal);
 	r = warmup_run(&o.warmup, pack, &w);
-	if (r == -EINVAL || r == -ENOMEM)
-		return r == -EINVAL ? EXIT_USAGE : EXIT_SYSCALL;
+	if (r == -EINVAL)
+		return zygote_failed(EXIT_USAGE, NULL, "--warmup %s: not a "
+		    "warmup file (see the log)", o.warmup.file);
+	if (r == -ENOMEM)
+		return EXIT_SYSCALL;
+	memset(&pr, 0, sizeof(pr));
 	if (r == 0 && pack)
-		r = pack_run(&o.warmup, &w, seal);
+		r = pack_run(&o.warmup, &w, seal, &pr);
 	warmup_end(&w);
-	if (r != 0 || py_close_connections() < 0 || py_run_pre_fork() != 0) {
-		py_flush_stdio();
-		return EXIT_APP_BROKEN;
-	}
+	if (r != 0)
+		return zygote_broken("warmup failed and --warmup-strict is "
+		    "set");
+	if (py_close_connections() < 0)
+		return zygote_broken("closing Django's connections after "
+		    "warmup failed");
+	if (py_run_pre_fork() != 0)
+		return zygote_broken("a @forkd.pre_fork hook raised");
 	if ((r = zygote_count_threads()) != 1) {
 		log_warnx("the app started threads at import (%d threads): "
 		    "forkd cannot fork a multi-threaded process; start them "
 		    "in a @forkd.post_fork hook", r);
 		py_log_threads();
 		py_flush_stdio();
-		return EXIT_APP_BROKEN;
+		return zygote_failed(EXIT_APP_BROKEN, NULL, "the app started "
+		    "threads at import (%d threads)", r);
 	}
 	if (o.cow == COW_ATTRIBUTE)
 		o.seal.cow_index = o.cow_index;
-	if (seal_run(&o.seal) != 0) {
-		py_flush_stdio();
-		return EXIT_APP_BROKEN;
-	}
+	if (seal_run(&o.seal, &sr) != 0)
+		return zygote_broken("the seal failed");
 	if (o.ksm) {
 		r = seal_ksm();
 		if (r < 0)
@@ -317,12 +355,19 @@ main(int argc, char *argv[])
 			    o.cow_ranges);
 	}
 	py_flush_stdio();
+	py_keep_tracebacks(0);
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",
 	    o.generation, o.app);
-	zygote_ready(&o);
+	rep.python = py_version(v, sizeof(v));
+	rep.app = o.app;
+	rep.warmup = &w;
+	rep.pack = &pr;
+	rep.seal = &sr;
+	zygote_ready(&o, &rep);
 	r = zygote_serve(&o);
 	if (r == -EDEADLK)
-		return EXIT_APP_BROKEN;
+		return zygote_failed(EXIT_APP_BROKEN, NULL, "the app started "
+		    "threads after import: refusing to fork");
 	if (r != 0) {
 		log_warnc(r, "control loop");
 		return EXIT_SYSCALL;

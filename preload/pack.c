@@ -53,13 +53,15 @@ pack_wanted(enum pack_mode mode, enum seal_mode seal)
 }
 
 int
-pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal)
+pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal,
+    struct pack_result *ret)
 {
-	struct py_pack_report	rep;
-	struct timespec		t0;
-	size_t			candidates;
-	int			r;
+	struct py_pack_report	*rep = &ret->rep;
+	struct timespec		 t0;
+	size_t			 candidates;
+	int			 r;
 
+	memset(ret, 0, sizeof(*ret));
 	if (!w->held) {
 		log_info("pack-code: nothing to pack: the last of two warmup "
 		    "rounds or more tells which code is still written (%s)",
@@ -79,21 +81,23 @@ pack_run(const struct warmup_opts *o, struct warmup *w, enum seal_mode seal)
 		    "--warmup-strict is set");
 		return -1;
 	}
-	if (py_pack_finish(seal == SEAL_FULL, &rep) != 0)
+	if (py_pack_finish(seal == SEAL_FULL, rep) != 0)
 		return 0;
 	/* The write tracker counts the region's pages as their own kind. */
-	if (rep.region_bytes > 0 && (r = cow_range_add(COW_KIND_CODE,
-	    rep.region_base, rep.region_base + rep.region_bytes)) != 0)
+	if (rep->region_bytes > 0 && (r = cow_range_add(COW_KIND_CODE,
+	    rep->region_base, rep->region_base + rep->region_bytes)) != 0)
 		log_warnc(r, "pack-code: cannot register the region with the "
 		    "write tracker");
+	ret->packed = 1;
+	ret->ms = mono_ms_since(&t0);
 	log_info("pack-code: %zu of %zu code objects %s in the last warmup "
 	    "round; %zu moved (with the code holding them), %zu "
 	    "functions repointed, region %.1f KiB at %#lx, %.1f ms%s",
-	    rep.unstable, rep.candidates, seal == SEAL_FULL ?
-	    "still written" : "still written or called", rep.moved,
-	    rep.functions,
-	    rep.region_bytes / 1024.0, (unsigned long)rep.region_base,
-	    mono_ms_since(&t0), rep.allocator_kept ? " (allocator wrapper kept: "
+	    rep->unstable, rep->candidates, seal == SEAL_FULL ?
+	    "still written" : "still written or called", rep->moved,
+	    rep->functions,
+	    rep->region_bytes / 1024.0, (unsigned long)rep->region_base,
+	    ret->ms, rep->allocator_kept ? " (allocator wrapper kept: "
 	    "packed code may be freed)" : "");
 	return 0;
 }

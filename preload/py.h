@@ -110,6 +110,13 @@ struct py_index_report {
  * path; 0 or -1 (logged).
  */
 int	py_cow_index(const char *path, struct py_index_report *ret);
+/*
+ * While on (the zygote, until READY), the text of each Python traceback
+ * printed on stderr is kept, the last one, for PROTO_FAILED:
+ * py_last_traceback() returns it, or NULL.  Each call forgets it.
+ */
+void	py_keep_tracebacks(int on);
+const char *py_last_traceback(void);
 /* Logs the names of the Python threads alive (for the refusal to fork). */
 void	py_log_threads(void);
 void	py_before_fork(void);

@@ -390,6 +390,18 @@ py_cow_index(const char *path, struct py_index_report *ret)
 }
 
 void
+py_keep_tracebacks(int on)
+{
+	forkd_keep_tracebacks(on);
+}
+
+const char *
+py_last_traceback(void)
+{
+	return forkd_last_traceback();
+}
+
+void
 py_log_threads(void)
 {
 	PyObject	*th, *list, *names;

@@ -192,7 +192,7 @@ seal_resolve(enum seal_mode mode)
 }
 
 int
-seal_run(const struct seal_opts *o)
+seal_run(const struct seal_opts *o, struct seal_report *ret)
 {
 	struct py_immortal_report	 im;
 	struct timespec			 t0, tall;
@@ -204,6 +204,8 @@ seal_run(const struct seal_opts *o)
 	enum seal_mode			 mode = o->mode;
 	int				 regions = 0, rc = 0;
 
+	ret->ms = 0;
+	ret->collected = ret->immortal = ret->frozen = -1;
 	if (o->watch_types) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		n = py_watch_types(&blocks);
@@ -216,6 +218,7 @@ seal_run(const struct seal_opts *o)
 	}
 	if (mode == SEAL_AUTO)
 		mode = seal_resolve(mode);
+	ret->mode = mode;
 	if (mode == SEAL_NONE) {
 		log_info("seal: none (the heap is left as the import made it)");
 		if (o->cow_index != NULL)
@@ -225,13 +228,14 @@ seal_run(const struct seal_opts *o)
 	if (mode == SEAL_FULL && !py_can_immortalize()) {
 		log_info("seal: this Python has no immortal objects (3.12+ "
 		    "has): sealing with freeze");
-		mode = SEAL_FREEZE;
+		mode = ret->mode = SEAL_FREEZE;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &tall);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((n = py_gc_collect()) < 0)
 		return -1;
+	ret->collected = n;
 	log_info("seal: collect: %ld unreachable objects freed, %.1f ms", n,
 	    mono_ms_since(&t0));
 
@@ -239,7 +243,8 @@ seal_run(const struct seal_opts *o)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (py_immortalize(&im) != 0)
 			rc = -1;
-		else
+		else {
+			ret->immortal = (int64_t)im.sealed;
 			log_info("seal: immortalize: %zu objects made immortal "
 			    "from %zu roots (%zu visits to immortal ones, %zu "
 			    "str hashes, %zu type version tags, %zu shared "
@@ -247,15 +252,18 @@ seal_run(const struct seal_opts *o)
 			    "respecialized), %.1f ms", im.sealed, im.roots,
 			    im.already, im.hashed, im.tagged, im.shared_keys,
 			    im.consts, mono_ms_since(&t0));
+		}
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	n = py_gc_freeze();
 	if (n < 0)
 		rc = -1;
-	else
+	else {
+		ret->frozen = n;
 		log_info("seal: gc.freeze: %ld objects frozen, %.1f ms", n,
 		    mono_ms_since(&t0));
+	}
 
 	/*
 	 * The write tracker's object index: after the last object has
@@ -322,8 +330,8 @@ seal_run(const struct seal_opts *o)
 		log_info("seal: THP is %s: no madvise needed",
 		    thp == THP_MADVISE ? "madvise" : thp == THP_NEVER ?
 		    "never" : "unknown");
-	log_info("seal: %s seal done in %.1f ms", seal_name(mode),
-	    mono_ms_since(&tall));
+	ret->ms = mono_ms_since(&tall);
+	log_info("seal: %s seal done in %.1f ms", seal_name(mode), ret->ms);
 	return rc;
 }
 

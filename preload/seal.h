@@ -5,6 +5,8 @@
 #ifndef FORKD_SEAL_H
 #define FORKD_SEAL_H
 
+#include <stdint.h>
+
 enum seal_mode {
 	SEAL_AUTO = 0,	/* full where the Python supports it, else freeze */
 	SEAL_NONE,	/* nothing: what a plain preload server does */
@@ -17,6 +19,15 @@ struct seal_opts {
 	int		fill_holes;	/* take the allocators' free blocks */
 	int		watch_types;	/* log classes workers modify */
 	const char	*cow_index;	/* write the object index there */
+};
+
+/* What seal_run() logged, kept for READY; -1: that step did not run. */
+struct seal_report {
+	enum seal_mode	mode;		/* the seal that ran, never SEAL_AUTO */
+	double		ms;		/* the whole seal */
+	int64_t		collected;	/* unreachable objects freed */
+	int64_t		immortal;	/* objects made immortal (full) */
+	int64_t		frozen;		/* gc.freeze()'s objects */
 };
 
 enum thp_mode {
@@ -43,12 +54,13 @@ int	seal_ksm(void);
  */
 enum seal_mode seal_resolve(enum seal_mode mode);
 /*
- * Runs the seal, each step timed and logged.  fill_holes: take the free
- * blocks of obmalloc's pools and the free chunks of the glibc heap, so
- * that workers allocate in memory of their own; watch_types: watch every
- * heap class first (a --watch-types failure is logged, not fatal).  Returns 0, or -1 when a
- * step failed (logged; the caller decides).
+ * Runs the seal, each step timed and logged, and fills *ret.
+ * fill_holes: take the free blocks of obmalloc's pools and the free
+ * chunks of the glibc heap, so that workers allocate in memory of their
+ * own; watch_types: watch every heap class first (a --watch-types
+ * failure is logged, not fatal).  Returns 0, or -1 when a step failed
+ * (logged; the caller decides).
  */
-int	seal_run(const struct seal_opts *o);
+int	seal_run(const struct seal_opts *o, struct seal_report *ret);
 
 #endif

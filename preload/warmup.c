@@ -321,21 +321,25 @@ warmup_round(struct warmup *w, unsigned round, unsigned rounds)
 	return failed;
 }
 
-/* The summary: requests, time, and how much of the code specialized. */
+/*
+ * The summary: requests, time, and how much of the code specialized;
+ * logged, and kept in *w.
+ */
 static void
-warmup_summary(const struct warmup *w)
+warmup_summary(struct warmup *w)
 {
-	struct py_spec_report	sp;
-	size_t			reqs, bad;
+	struct py_spec_report	*sp = &w->spec;
 
-	py_warmup_counts(&reqs, &bad);
-	if (py_spec_report(&sp) == 0)
+	w->summed = 1;
+	py_warmup_counts(&w->requests, &w->non2xx);
+	w->spec_ok = py_spec_report(sp) == 0;
+	if (w->spec_ok)
 		log_info("warmup: %zu requests in %.2f s, %zu not 2xx; %zd of "
 		    "%zd code objects ran specialized, %.1f%% of their %zd "
-		    "specializable instructions specialized", reqs, w->seconds,
-		    bad, sp.codes_run, sp.codes, sp.specializable ?
-		    100.0 * sp.specialized / sp.specializable : 0.0,
-		    sp.specializable);
+		    "specializable instructions specialized", w->requests,
+		    w->seconds, w->non2xx, sp->codes_run, sp->codes,
+		    sp->specializable ? 100.0 * sp->specialized /
+		    sp->specializable : 0.0, sp->specializable);
 }
 
 int

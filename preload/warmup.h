@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "py.h"
+
 struct warmup_req {
 	char	*raw;		/* a complete HTTP/1.1 request (owned) */
 	size_t	 len;
@@ -39,6 +41,12 @@ struct warmup {
 	int			held;	/* the last round has not run */
 	unsigned		round;	/* rounds run */
 	double			seconds; /* spent in them */
+	/* The summary logged at the end, kept for READY. */
+	int			summed;	/* 1 once it was */
+	size_t			requests;
+	size_t			non2xx;
+	int			spec_ok; /* spec was read */
+	struct py_spec_report	spec;
 };
 
 /*

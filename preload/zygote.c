@@ -17,15 +17,54 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "failmsg.h"
 #include "log.h"
 #include "proto.h"
 #include "py.h"
 #include "zygote.h"
+
+static void
+zygote_send_failed(const char *reason, const char *tb)
+{
+	struct proto_msg	m;
+
+	proto_init(&m, PROTO_FAILED);
+	(void)failmsg_set(&m, reason, tb);
+	/* A zygote started by hand has no supervisor to tell. */
+	(void)send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL);
+}
+
+int
+zygote_failed(int code, const char *tb, const char *fmt, ...)
+{
+	char	reason[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	zygote_send_failed(reason, tb);
+	return code;
+}
+
+void
+zygote_fatal(int code, const char *fmt, ...)
+{
+	char	reason[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	zygote_send_failed(reason, NULL);
+	fatalx(code, "%s", reason);
+}
 
 int
 zygote_count_threads(void)

@@ -41,6 +41,17 @@ struct zygote_opts {
 	struct accessfmt *access_fmt;	/* compiled once, before any fork */
 };
 
+/*
+ * Tells the supervisor why this zygote gives up (PROTO_FAILED: the
+ * reason, then the last lines of tb, a Python traceback, or NULL) and
+ * returns code, for main() to exit with.  It logs nothing: the failure
+ * was logged where it was found.
+ */
+int	zygote_failed(int code, const char *tb, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* fatalx() for the zygote's setup: says PROTO_FAILED first. */
+void	zygote_fatal(int code, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
 /* Returns the number of threads in this process, or -errno. */
 int	zygote_count_threads(void);
 /*

@@ -91,6 +91,13 @@ int	forkd_warmup_hooks(struct forkd_state *st);
  * clears it.  Unlike PyErr_Print, a SystemExit does not exit.
  */
 void	forkd_print_exception(void);
+/*
+ * While on, forkd_print_exception() also keeps the text of what it
+ * printed, the last one; forkd_last_traceback() returns it, or NULL.
+ * Each call forgets what was kept.
+ */
+void	forkd_keep_tracebacks(int on);
+const char *forkd_last_traceback(void);
 
 /* Returns the module state (importing forkd), or NULL with an exception. */
 struct forkd_state *forkd_state_get(void);

@@ -248,6 +248,61 @@ forkd_run_hooks(enum forkd_hook which)
 	return 0;
 }
 
+/*
+ * While the zygote starts, the text of the last traceback printed, for
+ * PROTO_FAILED.  A C string, not a PyObject: it is read after the error
+ * path is done with Python, and one process keeps one.
+ */
+static int	 forkd_tb_keep;
+static char	*forkd_tb_text;		/* malloc'd, or NULL */
+
+void
+forkd_keep_tracebacks(int on)
+{
+	forkd_tb_keep = on;
+	free(forkd_tb_text);
+	forkd_tb_text = NULL;
+}
+
+const char *
+forkd_last_traceback(void)
+{
+	return forkd_tb_text;
+}
+
+/*
+ * Keeps the text traceback.format_exception() gives for value, which is
+ * what PyErr_DisplayException() prints (without colours).  A failure
+ * keeps nothing and leaves no exception set.
+ */
+static void
+forkd_keep_traceback(PyObject *value)
+{
+	PyObject	*mod, *lines = NULL, *sep = NULL, *text = NULL;
+	PyObject	*utf8 = NULL;
+	char		*copy;
+
+	if ((mod = PyImport_ImportModule("traceback")) == NULL)
+		goto out;
+	if ((lines = PyObject_CallMethod(mod, "format_exception", "O",
+	    value)) == NULL || (sep = PyUnicode_FromString("")) == NULL ||
+	    (text = PyUnicode_Join(sep, lines)) == NULL ||
+	    (utf8 = PyUnicode_AsEncodedString(text, "utf-8",
+	    "backslashreplace")) == NULL)
+		goto out;
+	if ((copy = strdup(PyBytes_AS_STRING(utf8))) != NULL) {
+		free(forkd_tb_text);
+		forkd_tb_text = copy;
+	}
+ out:
+	PyErr_Clear();
+	Py_XDECREF(utf8);
+	Py_XDECREF(text);
+	Py_XDECREF(sep);
+	Py_XDECREF(lines);
+	Py_XDECREF(mod);
+}
+
 void
 forkd_print_exception(void)
 {
@@ -263,6 +318,8 @@ forkd_print_exception(void)
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (tb != NULL && value != NULL)
 		(void)PyException_SetTraceback(value, tb);
+	if (forkd_tb_keep && value != NULL)
+		forkd_keep_traceback(value);
 #if PY_VERSION_HEX >= 0x030C0000
 	if (value != NULL)
 		PyErr_DisplayException(value);

@@ -190,6 +190,7 @@ admincmd_gen(struct jw *w, struct forkd *f, const struct generation *g,
 {
 	const struct zyglink	*l = &f->link[sv_gen_index(&f->sv, g)];
 	struct memstat		 z;
+	char			 text[1024];
 
 	memset(&z, 0, sizeof(z));
 	if (g->pid > 0)
@@ -224,14 +225,25 @@ admincmd_gen(struct jw *w, struct forkd *f, const struct generation *g,
 		jw_null(w);
 	jw_key(w, "workers");
 	jw_uint(w, sv_gen_workers(&f->sv, g->id));
+	/* READY's JSON (doc/ARCHITECTURE.md), FAILED's text. */
 	jw_key(w, "summary");
 	if (l->gen == g->id && l->ready != NULL)
-		jw_str(w, l->ready);
+		jw_json(w, l->ready, strlen(l->ready));
+	else
+		jw_null(w);
+	jw_key(w, "summary_text");
+	if (l->gen == g->id && l->ready != NULL)
+		jw_str(w, zygready_summary(l->ready, text, sizeof(text)));
 	else
 		jw_null(w);
 	jw_key(w, "error");
 	if (g->reason[0] != '\0')
 		jw_str(w, g->reason);
+	else
+		jw_null(w);
+	jw_key(w, "failed");
+	if (l->gen == g->id && l->failed != NULL)
+		jw_str(w, l->failed);
 	else
 		jw_null(w);
 	admincmd_mem(w, &z);

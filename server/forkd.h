@@ -32,7 +32,8 @@ struct zyglink {
 	int			 ctl;		/* our end of the socketpair */
 	struct op		 recv_op;
 	struct proto_msg	 msg;		/* recv buffer */
-	char			*ready;		/* READY's payload */
+	char			*ready;		/* READY's JSON, or NULL */
+	char			*failed;	/* FAILED's text, or NULL */
 };
 
 #define FORKD_RATE_SAMPLES	11
@@ -104,6 +105,14 @@ void	zyglink_signal(struct forkd *, unsigned gen, int sig);
 void	zyglink_reaped(struct forkd *, pid_t);
 /* The link of generation gen, or NULL. */
 struct zyglink *zyglink_of(struct forkd *, unsigned gen);
+
+/* zygfail.c: keeps a PROTO_FAILED's text in the link's failed. */
+void	zyglink_failed(struct zyglink *, struct proto_msg *);
+
+/* zygready.c: keeps READY's JSON in the link's ready, logs "ready:". */
+void	zyglink_ready(struct zyglink *, struct proto_msg *);
+/* The log line's short text for READY's JSON (the text itself if not). */
+const char *zygready_summary(const char *json, char *buf, size_t len);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);

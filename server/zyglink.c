@@ -187,7 +187,9 @@ zyglink_start(struct forkd *f, unsigned gen)
 		zyglink_exec(f, gen, sv[1], self);
 	close(sv[1]);
 	free(l->ready);
+	free(l->failed);
 	l->ready = NULL;
+	l->failed = NULL;
 	l->f = f;
 	l->gen = gen;
 	l->pid = pid;
@@ -253,10 +255,7 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 	else {
 		switch (m->type) {
 		case PROTO_READY:
-			free(l->ready);
-			l->ready = strdup(proto_text(m));
-			log_info("zygote pid %d ready: %s", (int)l->pid,
-			    proto_text(m));
+			zyglink_ready(l, m);
 			ev.type = SV_EV_READY;
 			break;
 		case PROTO_FORKED:
@@ -267,6 +266,9 @@ zyglink_recv_done(struct op *op, int res, uint32_t flags)
 			ev.ix = m->index;
 			ev.pid = m->pid;
 			ev.err = m->err;
+			break;
+		case PROTO_FAILED:
+			zyglink_failed(l, m);
 			break;
 		default:
 			log_warnx("zygote sent unexpected message type %u",

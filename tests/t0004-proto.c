@@ -21,7 +21,8 @@ bail(const char *what)
 }
 
 static const char *const type_names[] = {
-	NULL, "PROTO_READY", "PROTO_FORK", "PROTO_FORKED", "PROTO_FORK_FAILED"
+	NULL, "PROTO_READY", "PROTO_FORK", "PROTO_FORKED", "PROTO_FORK_FAILED",
+	"PROTO_FAILED"
 };
 
 static void
@@ -88,8 +89,8 @@ test_check(void)
 	    "-EBADMSG");
 	m.type = UINT16_MAX;
 	is_int(proto_check(&m, n), -EBADMSG, "type 0xffff is -EBADMSG");
-	m.type = PROTO_FORK_FAILED;
-	is_int(proto_check(&m, n), 0, "the last type, PROTO_FORK_FAILED, is "
+	m.type = PROTO_FAILED;
+	is_int(proto_check(&m, n), 0, "the last type, PROTO_FAILED, is "
 	    "well-formed");
 	m.len = PROTO_PAYLOAD_MAX + 1;
 	is_int(proto_check(&m, (ssize_t)PROTO_HDR_SIZE + m.len), -EBADMSG,
@@ -108,7 +109,7 @@ test_roundtrip(int sv[2])
 	int			t, from, to;
 
 	for (t = PROTO_READY; t < PROTO_TYPE_MAX; t++) {
-		/* READY, FORKED, FORK_FAILED go up; FORK goes down. */
+		/* READY, FORKED, FORK_FAILED, FAILED go up; FORK goes down. */
 		from = t == PROTO_FORK ? 0 : 1;
 		to = 1 - from;
 		proto_init(&m, t);
@@ -119,6 +120,9 @@ test_roundtrip(int sv[2])
 		if (t == PROTO_READY)
 			(void)proto_set_text(&m, "python 3.12.1, app "
 			    "app:application");
+		if (t == PROTO_FAILED)
+			(void)proto_set_text(&m, "cannot load the app app:app\n"
+			    "ImportError: no module named app");
 		if (send(sv[from], &m, proto_size(&m), 0) !=
 		    (ssize_t)proto_size(&m))
 			bail("send");
@@ -171,7 +175,7 @@ main(void)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		skip_all("SOCK_SEQPACKET socketpair: %s", strerror(errno));
-	plan(43);
+	plan(47);
 	test_init();
 	test_check();
 	test_roundtrip(sv);

@@ -963,10 +963,35 @@ test_writer_fuzz(void)
 	    "back exactly");
 }
 
+/* jw_json: another process's document, as it is or as a string. */
+static void
+test_writer_json(void)
+{
+	struct jw	w;
+	const char	*doc1 = "{\"a\": [1, 2], \"b\": null}";
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_key(&w, "x");
+	jw_json(&w, doc1, strlen(doc1));
+	jw_key(&w, "y");
+	jw_json(&w, "python 3.12, app a:b", 20);
+	jw_key(&w, "z");
+	jw_json(&w, "{\"a\": ", 6);
+	jw_obj_close(&w);
+	ok(jw_finish(&w) == 0 && w.len == strlen("{\"x\":{\"a\": [1, 2], "
+	    "\"b\": null},\"y\":\"python 3.12, app a:b\",\"z\":\"{\\\"a\\\": \"}") &&
+	    memcmp(w.buf, "{\"x\":{\"a\": [1, 2], \"b\": null},\"y\":\"python "
+	    "3.12, app a:b\",\"z\":\"{\\\"a\\\": \"}", w.len) == 0,
+	    "jw_json: a JSON value goes in as it is, anything else as a string");
+	ok(parse(w.buf, w.len, NULL) > 0, "and the whole is JSON");
+	jw_free(&w);
+}
+
 int
 main(void)
 {
-	plan(257);
+	plan(259);
 	guard = tap_guard_map(ROOM);
 	test_valid();
 	test_reject();
@@ -979,5 +1004,6 @@ main(void)
 	test_roundtrip();
 	test_fuzz();
 	test_writer_fuzz();
+	test_writer_json();
 	return done();
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # An app that cannot be imported: exit 101 with the traceback in the log,
-# and no respawn loop.  Bad flags: exit 100 with the reason.
+# and no respawn loop; the zygote tells the supervisor why (PROTO_FAILED,
+# logged at debug level).  Bad flags: exit 100 with the reason.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 
 mkdir "$T/app"
 cat > "$T/app/broken.py" <<'PY'
@@ -22,9 +23,12 @@ is "$(loggrep 'worker [0-9]+ pid')" 0 "no worker was forked"
 cat > "$T/app/noattr.py" <<'PY'
 application = None
 PY
-"$FORKD" --app noattr:app --chdir "$T/app" -b 127.0.0.1:0 > "$LOG" 2>&1
+"$FORKD" --app noattr:app --chdir "$T/app" -b 127.0.0.1:0 --log-level debug \
+    > "$LOG" 2>&1
 is $? 101 "a missing callable exits 101"
 like "$(cat "$LOG")" "failed to find attribute 'app' in 'noattr'" "and says which"
+is "$(loggrep "forkd\[[0-9]+\]: zygote pid [0-9]+ failed: cannot load the app noattr:app: AttributeError: failed to find attribute 'app' in 'noattr'$")" 1 \
+    "the supervisor got the reason and the traceback's last line"
 
 "$FORKD" --app app:app --bogus > "$LOG" 2>&1
 is $? 100 "an unknown flag exits 100"

@@ -7,7 +7,7 @@
 # reload coalesce into one more; the admin socket answers during a
 # reload and refuses a second one (fault S13).
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 25
 
 mkdir -p "$T/app"
 cat > "$T/app/ver.py" <<'PY'
@@ -56,8 +56,9 @@ import json, sys
 d = json.load(sys.stdin)
 g = {x["generation"]: x for x in d["generations"]}
 print(d["zygote"]["generation"], sorted(set(w["generation"] for w in d["workers"])),
-      g[2]["serving"], g[2]["origin"], d["totals"]["reloads"])')
-is "$check" "2 [2] True reload 1" "stats: generation 2 serves every worker, one reload done"
+      g[2]["serving"], g[2]["origin"], d["totals"]["reloads"],
+      g[2]["summary"]["app"], g[2]["summary_text"].startswith("python "))')
+is "$check" "2 [2] True reload 1 ver:app True" "stats: generation 2 serves every worker, one reload done, its zygote's summary"
 
 # A version that does not import: the reload fails, v2 keeps serving.
 pids2=$(worker_pids | sort -n | tr '\n' ' ')
@@ -66,6 +67,7 @@ touch "$T/app/broken"
 err=$("$FORKCTL" reload 2>&1)
 is $? 1 "a reload whose code does not import: forkctl exits 1"
 like "$err" 'generation 3 failed: its zygote exited with status 101 before it was ready' "and says why"
+like "$err" '  RuntimeError: this version does not import' "with the last lines of its traceback"
 like "$(cat "$LOG")" 'RuntimeError: this version does not import' "the traceback is in the log"
 like "$(get /)" '^v2 ' "generation 2 keeps serving"
 is "$(worker_pids | sort -n | tr '\n' ' ')" "$pids2" "with the same workers"

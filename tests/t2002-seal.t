@@ -6,7 +6,7 @@
 # objects sealed in the zygote are immortal in a worker (an app's function,
 # its code and its class too), objects made after fork are not.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 16
 
 mkdir "$T/app"
 cat > "$T/app/heap.py" <<'PY'
@@ -94,6 +94,8 @@ none_kb=$USS_KB
 none_refs=$REFS
 is "$STATUS" 0 "--seal none serves and stops cleanly"
 is "$(grep -c 'seal: none' "$T/log.none")" 1 "--seal none is logged"
+like "$(grep 'ready:' "$T/log.none")" "ready: python [0-9.]+, app heap:app, imported in [0-9.]+ ms, no seal$" \
+    "the ready line says there was no seal"
 is "$STATS" 0 "--stats-interval logs rss, pss and uss per worker"
 
 run_mode full
@@ -103,6 +105,8 @@ is "$STATUS" 0 "--seal full serves and stops cleanly"
 like "$(cat "$T/log.full")" "seal: collect: [0-9]+ unreachable" "the collect step is logged"
 like "$(cat "$T/log.full")" "seal: gc.freeze: [0-9]+ objects frozen" "the freeze step is logged"
 like "$(cat "$T/log.full")" "seal: malloc_trim" "malloc_trim is logged"
+like "$(grep 'ready:' "$T/log.full")" ", (full|freeze) seal in [0-9.]+ ms$" \
+    "the ready line gives the seal and its time"
 
 minor=$("$PY" -c 'import sys; print(sys.version_info[1])')
 set -- $none_refs

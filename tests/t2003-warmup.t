@@ -1,9 +1,10 @@
 #!/bin/sh
 # Warmup in the zygote: a --warmup file for --warmup-rounds rounds and
 # @forkd.warmup hooks with the in-process client, environ["forkd.warmup"],
-# non-2xx answers reported, --warmup-strict, a bad file, the summary.
+# non-2xx answers reported, --warmup-strict, a bad file, the summary
+# (in the log, and in READY's JSON).
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 
 mkdir "$T/app"
 cat > "$T/app/warm.py" <<'PY'
@@ -54,7 +55,8 @@ line one
 line two
 TXT
 
-start_forkd --app warm:app --chdir "$T/app" --warmup "$T/warm.txt" --warmup-rounds 2
+start_forkd --app warm:app --chdir "$T/app" --warmup "$T/warm.txt" --warmup-rounds 2 \
+    --log-level debug
 ok $? "forkd starts with a warmup file and a hook"
 log=$(get /log)
 is "$(echo "$log" | grep -o "('req', '/a', True)" | wc -l)" 2 "each file request ran once per round (2 rounds)"
@@ -64,6 +66,15 @@ like "$log" "\('req', '/b', True\).*\('pre_fork',\)" "pre_fork hooks run after w
 is "$(get /x -H 'X-From: live')" "warm=False from=live" "live requests do not carry forkd.warmup"
 like "$(cat "$LOG")" "warmup: round 2/2 done: 10 requests so far, 0 not 2xx" "each round is logged"
 like "$(cat "$LOG")" "warmup: 10 requests in [0-9.]+ s, 0 not 2xx; [0-9]+ of [0-9]+ code objects ran specialized, [0-9.]+% of their [0-9]+ specializable instructions specialized" "the summary gives requests, time and specialization"
+like "$(cat "$LOG")" "zygote pid [0-9]+ ready: python [0-9.]+, app warm:app, imported in [0-9.]+ ms, warmup 10 requests in [0-9.]+ ms, (full|freeze) seal in [0-9.]+ ms$" \
+    "the ready line sums up the import, the warmup and the seal"
+ready=$(sed -n 's/.*zygote pid [0-9]* summary: //p' "$LOG" | "$PY" -c '
+import json, sys
+d = json.loads(sys.stdin.read())
+w, s = d["warmup"], d["seal"]
+print(d["app"], w["rounds"], w["requests"], w["non_2xx"], w["bytecode"]["codes"] > 0,
+      s["mode"] in ("full", "freeze"), s["frozen"] > 0, d["import_ms"] >= 0)')
+is "$ready" "warm:app 2 10 0 True True True True" "READY's JSON has the warmup's and the seal's figures"
 stop_forkd TERM
 
 # Off a TTY, 60 rounds log about a line per tenth, not 60.
