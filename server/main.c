@@ -482,15 +482,15 @@ forkd_listen(struct forkd *f)
 }
 
 /*
- * The zygote parks two descriptors at PROTO_COW_FD and PROTO_STATUS_FD
- * (about 1000): below that, under a low "ulimit -n", it could not start.
- * The soft limit is raised as far as needed, if the hard one allows.
+ * The zygote parks descriptors at fixed numbers from PROTO_COW_FD (1000)
+ * up: under a lower "ulimit -n" it could not start.  A soft limit below
+ * 1024, the usual default, is raised to it if the hard one allows.
  */
 static void
 forkd_nofile(void)
 {
 	struct rlimit	rl;
-	rlim_t		need = PROTO_STATUS_FD + 64, was;
+	rlim_t		need = 1024, was;	/* the usual default */
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
 		return;
