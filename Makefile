@@ -36,10 +36,10 @@ CFLAGS	:= -std=gnu11 $(OPT) $(WARN) $(SAN) -D_GNU_SOURCE
 CPPFLAGS := -Icommon -Iserver -Ihttp -Ipreload -Ipyhooks -MMD -MP
 LDFLAGS	:= $(SAN)
 
-COMMON	:= common/log.c common/proto.c common/proctitle.c common/httpopts.c \
+COMMON	:= common/log.c common/proto.c common/proctitle.c \
 	   common/cowkind.c common/objindex.c common/atomicfile.c \
 	   common/json.c common/status.c common/accessfmt.c \
-	   common/failmsg.c
+	   common/failmsg.c common/zygopts.c
 # forkd, the supervisor: never linked with Python nor with the HTTP engine.
 SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/sv.c server/zyglink.c server/wstatus.c \

@@ -20,16 +20,17 @@ static const char *const cow_kind_names[COW_NKINDS] = {
 	[COW_KIND_OTHER] =	"other",
 };
 
-static const char *const cow_mode_names[] = {
+const char *const cow_mode_names[] = {
 	[COW_OFF] =		"off",
 	[COW_COUNT] =		"count",
 	[COW_ATTRIBUTE] =	"attribute",
+	NULL
 };
 
 const char *
 cow_mode_name(enum cow_mode m)
 {
-	if ((unsigned)m >= sizeof(cow_mode_names) / sizeof(cow_mode_names[0]))
+	if ((unsigned)m > COW_ATTRIBUTE)
 		return "?";
 	return cow_mode_names[m];
 }
@@ -39,8 +40,7 @@ cow_mode_parse(const char *s, enum cow_mode *ret)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof(cow_mode_names) / sizeof(cow_mode_names[0]);
-	    i++)
+	for (i = 0; cow_mode_names[i] != NULL; i++)
 		if (strcmp(s, cow_mode_names[i]) == 0) {
 			*ret = (enum cow_mode)i;
 			return 0;

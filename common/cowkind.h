@@ -52,6 +52,9 @@ struct cow_maps_line {
 	size_t		 pathlen;
 };
 
+/* The modes' names by value, NULL-ended: the flag's and the report's. */
+extern const char *const cow_mode_names[];
+
 const char *cow_mode_name(enum cow_mode m);
 /* Returns 0 and sets *ret for "off", "count", "attribute"; else -EINVAL. */
 int	cow_mode_parse(const char *s, enum cow_mode *ret);

@@ -1,12 +1,11 @@
 /*
- * httpopts.h: the workers' HTTP limits and deadlines, as the supervisor
- * parses them and hands them to the zygote in one argument
- * ("--http 8192,8192,100,65536,16777216,20,30,5,1000").
+ * httpopts.h: the workers' HTTP limits and deadlines.  The supervisor's
+ * flags set them and PROTO_CONFIG carries them to the zygote, one row of
+ * common/zygopts.c's table each (where their defaults are).
  */
 #ifndef FORKD_HTTPOPTS_H
 #define FORKD_HTTPOPTS_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 struct httpopts {
@@ -20,14 +19,5 @@ struct httpopts {
 	uint64_t	keepalive;	/* s: idle between requests */
 	uint64_t	max_requests;	/* per connection */
 };
-
-#define HTTPOPTS_N	9
-
-extern const struct httpopts httpopts_defaults;
-
-/* Writes the comma-separated form into buf; returns buf. */
-const char *httpopts_format(const struct httpopts *o, char *buf, size_t len);
-/* Parses the comma-separated form; 0, or -EINVAL (nothing written). */
-int	httpopts_parse(const char *s, struct httpopts *ret);
 
 #endif

@@ -66,6 +66,19 @@ json_utf8(const unsigned char *s, size_t n)
 	return (int)need + 1;
 }
 
+int
+json_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
+	int			 r;
+
+	for (i = 0; i < n; i += (size_t)r)
+		if ((r = json_utf8(u + i, n - i)) < 0)
+			return 0;
+	return 1;
+}
+
 /*
  * The code unit spelled by the four hex digits at s[i] (s ends at len),
  * or -1 with *ret_bad at the first byte that is not a hex digit (len if

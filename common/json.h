@@ -98,6 +98,12 @@ ssize_t	json_str(const char *buf, const struct json_tok *t, char *out,
 int	json_streq(const char *buf, const struct json_tok *t, const char *s);
 
 /*
+ * 1 if s[0..n) is well-formed UTF-8 (what a JSON string carries
+ * unchanged: the writer replaces anything else), 0 if not.
+ */
+int	json_utf8_valid(const char *s, size_t n);
+
+/*
  * The writer.  Fill it with the calls below and read the text from buf
  * after jw_finish() returned 0.  Once an error is set no call writes.
  */

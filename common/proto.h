@@ -7,6 +7,12 @@
  * whose size is not the header's plus len is a framing error.  The
  * socket is the zygote's fd PROTO_CONTROL_FD; its listeners follow it.
  *
+ *   supervisor -> zygote   PROTO_CONFIG       the zygote's options, one
+ *                                             JSON object (common/
+ *                                             zygopts.h); sent before
+ *                                             the zygote is forked, so
+ *                                             it waits in the socket as
+ *                                             the zygote's first message
  *   zygote -> supervisor   PROTO_READY        the app is imported and sealed:
  *                                             a JSON summary of the import,
  *                                             warmup, packing and seal
@@ -50,6 +56,7 @@ enum proto_type {
 	PROTO_FORKED,
 	PROTO_FORK_FAILED,
 	PROTO_FAILED,
+	PROTO_CONFIG,
 	PROTO_TYPE_MAX
 };
 
@@ -60,12 +67,13 @@ struct proto_msg {
 	uint16_t	len;		/* payload bytes after the header */
 	uint32_t	worker_id;	/* slot, 1-based */
 	uint32_t	index;		/* its status page slot, 1-based */
-	uint32_t	generation;
+	uint32_t	generation;	/* PROTO_CONFIG: the zygote's */
 	int32_t		pid;		/* PROTO_FORKED */
 	int32_t		err;		/* PROTO_FORK_FAILED: -errno */
 	/*
 	 * PROTO_READY: what the zygote did, one JSON object
-	 * (preload/ready.h); PROTO_FAILED: why it gave up.
+	 * (preload/ready.h); PROTO_FAILED: why it gave up; PROTO_CONFIG:
+	 * the zygote's options, one JSON object (common/zygopts.h).
 	 */
 	char		payload[PROTO_PAYLOAD_MAX + 1];	/* + the NUL added */
 };

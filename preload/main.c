@@ -1,18 +1,18 @@
 /*
  * main.c: forkd-zygote.  Started by the supervisor with the control
- * socket on fd 3 and the listeners from fd 4, it imports the app once,
- * runs the pre_fork hooks, freezes the heap, says READY and forks
- * workers on order.  "forkd-zygote --version" prints what the embedded
- * Python can do.
+ * socket on fd 3 and the listeners from fd 4, it reads its options from
+ * the PROTO_CONFIG waiting on fd 3, imports the app once, runs the
+ * pre_fork hooks, freezes the heap, says READY and forks workers on
+ * order.  "forkd-zygote --version" prints what the embedded Python can
+ * do; it is the one flag, the rest of argv is room for the title.
  *
- * Exit codes: 100 bad arguments, 101 the app is broken (import, hooks,
- * threads), 111 a system call failed.
+ * Exit codes: 100 bad options (or no PROTO_CONFIG: run by hand), 101 the
+ * app is broken (import, hooks, threads), 111 a system call failed.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,186 +30,67 @@
 #include "version.h"
 #include "zygote.h"
 
-enum {
-	OPT_APP = 256, OPT_CHDIR, OPT_PYTHONPATH, OPT_LISTENERS,
-	OPT_SUPERVISOR, OPT_GENERATION, OPT_GRACEFUL, OPT_KEEPALIVE,
-	OPT_LOGLEVEL, OPT_VERSION, OPT_SEAL, OPT_WARMUP, OPT_WROUNDS,
-	OPT_WTIME, OPT_WSTRICT, OPT_KSM, OPT_FORWARDED, OPT_PACK, OPT_HOLES,
-	OPT_WATCH, OPT_COW, OPT_COW_RANGES, OPT_COW_INDEX, OPT_ACCESS_LOG,
-	OPT_ACCESS_FMT,
-};
-
-static const struct option zygote_options[] = {
-	{ "app",		required_argument, NULL, OPT_APP },
-	{ "chdir",		required_argument, NULL, OPT_CHDIR },
-	{ "pythonpath",		required_argument, NULL, OPT_PYTHONPATH },
-	{ "listeners",		required_argument, NULL, OPT_LISTENERS },
-	{ "supervisor-pid",	required_argument, NULL, OPT_SUPERVISOR },
-	{ "generation",		required_argument, NULL, OPT_GENERATION },
-	{ "graceful-timeout",	required_argument, NULL, OPT_GRACEFUL },
-	{ "http",		required_argument, NULL, OPT_KEEPALIVE },
-	{ "forwarded-allow-ips", required_argument, NULL, OPT_FORWARDED },
-	{ "log-level",		required_argument, NULL, OPT_LOGLEVEL },
-	{ "version",		no_argument,	   NULL, OPT_VERSION },
-	{ "seal",		required_argument, NULL, OPT_SEAL },
-	{ "warmup",		required_argument, NULL, OPT_WARMUP },
-	{ "warmup-rounds",	required_argument, NULL, OPT_WROUNDS },
-	{ "warmup-time",	required_argument, NULL, OPT_WTIME },
-	{ "warmup-strict",	no_argument,	   NULL, OPT_WSTRICT },
-	{ "ksm",		no_argument,	   NULL, OPT_KSM },
-	{ "pack-code",		required_argument, NULL, OPT_PACK },
-	{ "fill-holes",		required_argument, NULL, OPT_HOLES },
-	{ "watch-types",	no_argument,	   NULL, OPT_WATCH },
-	{ "cow",		required_argument, NULL, OPT_COW },
-	{ "cow-ranges",		required_argument, NULL, OPT_COW_RANGES },
-	{ "cow-index",		required_argument, NULL, OPT_COW_INDEX },
-	{ "access-log",		required_argument, NULL, OPT_ACCESS_LOG },
-	{ "access-log-format",	required_argument, NULL, OPT_ACCESS_FMT },
-	{ NULL,			0,		   NULL, 0 }
-};
-
-static unsigned
-zygote_num(const char *s, const char *what)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *s == '\0' || v > 0x7fffffffUL)
-		zygote_fatal(EXIT_USAGE, "--%s %s: not a number", what, s);
-	return (unsigned)v;
-}
-
+/*
+ * Reads the options from the PROTO_CONFIG waiting on fd 3 (sent before
+ * this process was forked) and makes what the zygote needs of them.
+ * argv holds nothing more: it is only the room for the process title.
+ */
 static void
-zygote_args(int argc, char *argv[], struct zygote_opts *o)
+zygote_config(struct zygote_opts *o)
 {
-	enum log_level	 level;
-	const char	*access_fmt = ACCESSFMT_DEFAULT;
-	char		 why[200];
-	int		 c, r;
+	struct proto_msg	m;
+	enum log_level		level;
+	ssize_t			n;
+	char			err[256];
+	const char		*fmt;
+	int			r;
 
 	memset(o, 0, sizeof(*o));
-	o->http = httpopts_defaults;
-	o->forwarded_allow_ips = "127.0.0.1,::1";
-	o->warmup.rounds = 2;
-	o->seal.fill_holes = 1;
-	o->warmup.budget_s = 30;
-	while ((c = getopt_long(argc, argv, "", zygote_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_APP:
-			o->app = optarg;
-			break;
-		case OPT_CHDIR:
-			o->chdir = optarg;
-			break;
-		case OPT_PYTHONPATH:
-			if (o->npythonpath == ZYGOTE_MAX_PYPATHS)
-				zygote_fatal(EXIT_USAGE,
-				    "too many --pythonpath");
-			o->pythonpath[o->npythonpath++] = optarg;
-			break;
-		case OPT_LISTENERS:
-			o->nlisten = zygote_num(optarg, "listeners");
-			break;
-		case OPT_SUPERVISOR:
-			o->supervisor = zygote_num(optarg, "supervisor-pid");
-			break;
-		case OPT_GENERATION:
-			o->generation = zygote_num(optarg, "generation");
-			break;
-		case OPT_GRACEFUL:
-			o->graceful_timeout = zygote_num(optarg,
-			    "graceful-timeout");
-			break;
-		case OPT_KEEPALIVE:
-			if (httpopts_parse(optarg, &o->http) != 0)
-				zygote_fatal(EXIT_USAGE, "--http %s: "
-				    "malformed", optarg);
-			break;
-		case OPT_FORWARDED:
-			o->forwarded_allow_ips = optarg;
-			break;
-		case OPT_LOGLEVEL:
-			if (log_parse_level(optarg, &level) != 0)
-				zygote_fatal(EXIT_USAGE, "--log-level %s",
-				    optarg);
-			log_init("zygote", level);
-			break;
-		case OPT_VERSION:
-			o->version = 1;
-			break;
-		case OPT_WARMUP:
-			o->warmup.file = optarg;
-			break;
-		case OPT_WROUNDS:
-			o->warmup.rounds = zygote_num(optarg, "warmup-rounds");
-			break;
-		case OPT_WTIME:
-			o->warmup.budget_s = zygote_num(optarg, "warmup-time");
-			break;
-		case OPT_WSTRICT:
-			o->warmup.strict = 1;
-			break;
-		case OPT_KSM:
-			o->ksm = 1;
-			break;
-		case OPT_PACK:
-			if (pack_parse(optarg, &o->pack) != 0)
-				zygote_fatal(EXIT_USAGE, "--pack-code %s: "
-				    "want auto, on or off", optarg);
-			break;
-		case OPT_WATCH:
-			o->seal.watch_types = 1;
-			break;
-		case OPT_HOLES:
-			if (strcmp(optarg, "on") != 0 &&
-			    strcmp(optarg, "off") != 0)
-				zygote_fatal(EXIT_USAGE, "--fill-holes %s: "
-				    "want on or off", optarg);
-			o->seal.fill_holes = strcmp(optarg, "on") == 0;
-			break;
-		case OPT_COW:
-			if (cow_mode_parse(optarg, &o->cow) != 0)
-				zygote_fatal(EXIT_USAGE, "--cow %s: want "
-				    "off, count or attribute", optarg);
-			break;
-		case OPT_COW_RANGES:
-			o->cow_ranges = optarg;
-			break;
-		case OPT_COW_INDEX:
-			o->cow_index = optarg;
-			break;
-		case OPT_ACCESS_LOG:
-			o->access_log = optarg;
-			break;
-		case OPT_ACCESS_FMT:
-			access_fmt = optarg;
-			break;
-		case OPT_SEAL:
-			if (seal_parse(optarg, &o->seal.mode) != 0)
-				zygote_fatal(EXIT_USAGE, "--seal %s: want "
-				    "none, freeze or full", optarg);
-			break;
-		default:
-			zygote_fatal(EXIT_USAGE, "forkd-zygote is started "
-			    "by forkd; see forkd --help");
-		}
+	n = recv(PROTO_CONTROL_FD, &m, PROTO_MSG_MAX, MSG_DONTWAIT | MSG_TRUNC);
+	if (n == 0 || (n == -1 && (errno == EBADF || errno == ENOTSOCK ||
+	    errno == EAGAIN)))
+		fatalx(EXIT_USAGE, "forkd-zygote is started by forkd, not by "
+		    "hand (no options waiting on fd %d); see forkd --help",
+		    PROTO_CONTROL_FD);
+	if (n == -1)
+		fatal("recv PROTO_CONFIG on fd %d", PROTO_CONTROL_FD);
+	if (proto_check(&m, n) != 0 || m.type != PROTO_CONFIG)
+		zygote_fatal(EXIT_USAGE, "the first message on fd %d is not "
+		    "PROTO_CONFIG", PROTO_CONTROL_FD);
+	if ((r = zygopts_decode(m.payload, m.len, &o->cfg, err,
+	    sizeof(err))) == -ENOMEM)
+		zygote_fatal(EXIT_SYSCALL, "PROTO_CONFIG: out of memory");
+	if (r != 0)
+		zygote_fatal(EXIT_USAGE, "PROTO_CONFIG: %s", err);
+	if (o->cfg.log_level != NULL) {
+		if (log_parse_level(o->cfg.log_level, &level) != 0)
+			zygote_fatal(EXIT_USAGE, "--log-level %s",
+			    o->cfg.log_level);
+		log_init("zygote", level);
 	}
-	if (o->version)
-		return;
+	if (o->cfg.app == NULL || o->cfg.supervisor <= 0 ||
+	    o->cfg.nlisten == 0)
+		zygote_fatal(EXIT_USAGE, "PROTO_CONFIG: no app, supervisor-pid "
+		    "or listeners");
+	o->seal.mode = o->cfg.seal;
+	o->seal.fill_holes = o->cfg.fill_holes;
+	o->seal.watch_types = o->cfg.watch_types;
+	if (o->cfg.cow == COW_ATTRIBUTE)
+		o->seal.cow_index = o->cfg.cow_index;
+	o->warmup.file = o->cfg.warmup;
+	o->warmup.rounds = o->cfg.warmup_rounds;
+	o->warmup.budget_s = o->cfg.warmup_time;
+	o->warmup.strict = o->cfg.warmup_strict;
 	/* Compiled once here; every worker inherits the pieces. */
-	if (o->access_log != NULL && (r = accessfmt_compile(access_fmt,
-	    &o->access_fmt, why, sizeof(why))) != 0) {
+	fmt = o->cfg.access_log_format != NULL ? o->cfg.access_log_format :
+	    ACCESSFMT_DEFAULT;
+	if (o->cfg.access_log != NULL && (r = accessfmt_compile(fmt,
+	    &o->access_fmt, err, sizeof(err))) != 0) {
 		if (r == -ENOMEM)
 			zygote_fatal(EXIT_SYSCALL, "--access-log-format: "
 			    "out of memory");
-		zygote_fatal(EXIT_USAGE, "--access-log-format: %s", why);
+		zygote_fatal(EXIT_USAGE, "--access-log-format: %s", err);
 	}
-	if (o->app == NULL || o->supervisor <= 0 || o->nlisten == 0)
-		zygote_fatal(EXIT_USAGE, "forkd-zygote is started by forkd, "
-		    "not by hand (missing --app, --supervisor-pid or "
-		    "--listeners)");
 }
 
 /*
@@ -236,7 +117,7 @@ zygote_ready(const struct zygote_opts *o, const struct ready_report *rep)
 	int			r;
 
 	proto_init(&m, PROTO_READY);
-	m.generation = o->generation;
+	m.generation = o->cfg.generation;
 	if ((r = ready_set(&m, rep)) != 0)
 		log_warnc(r, "READY's summary, sent empty");
 	if (send(PROTO_CONTROL_FD, &m, proto_size(&m), MSG_NOSIGNAL) == -1)
@@ -258,19 +139,20 @@ main(int argc, char *argv[])
 	int			pack, r;
 
 	log_init("zygote", LOG_LEVEL_INFO);
-	proctitle_init(argc, argv);
-	zygote_args(argc, argv, &o);
 	memset(&po, 0, sizeof(po));
-	po.pythonpath = o.pythonpath;
-	po.npythonpath = o.npythonpath;
-	/* The tracker names arenas; hole filling retires their empty pools. */
-	po.track_arenas = o.cow != COW_OFF || o.seal.fill_holes;
-	if (o.version) {
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		po.track_arenas = 1;
 		if (py_init(&po) != 0)
 			return EXIT_SYSCALL;
 		py_print_capabilities();
 		return EXIT_CLEAN;
 	}
+	proctitle_init(argc, argv);
+	zygote_config(&o);
+	po.pythonpath = o.cfg.pythonpath;
+	po.npythonpath = o.cfg.npythonpath;
+	/* The tracker names arenas; hole filling retires their empty pools. */
+	po.track_arenas = o.cfg.cow != COW_OFF || o.cfg.fill_holes;
 	if (fcntl(PROTO_STATUS_FD, F_GETFD) != -1) {
 		/* Mapped for the workers; the fd is not needed past here. */
 		if ((r = status_map(PROTO_STATUS_FD, &o.status)) != 0)
@@ -284,16 +166,16 @@ main(int argc, char *argv[])
 		    "reference counts defeat the seal); build forkd against a "
 		    "CPython configured without --disable-gil",
 		    py_version(v, sizeof(v)));
-	if (o.chdir != NULL && chdir(o.chdir) == -1)
-		zygote_fatal(EXIT_USAGE, "--chdir %s: %s", o.chdir,
+	if (o.cfg.chdir != NULL && chdir(o.cfg.chdir) == -1)
+		zygote_fatal(EXIT_USAGE, "--chdir %s: %s", o.cfg.chdir,
 		    strerror(errno));
 	/* Until READY, what goes wrong travels in PROTO_FAILED too. */
 	py_keep_tracebacks(1);
 	if (py_init(&po) != 0)
 		return zygote_broken("cannot initialize Python");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (py_load_app(o.app) != 0)
-		return zygote_broken("cannot load the app %s", o.app);
+	if (py_load_app(o.cfg.app) != 0)
+		return zygote_broken("cannot load the app %s", o.cfg.app);
 	memset(&rep, 0, sizeof(rep));
 	rep.import_ms = mono_ms_since(&t0);
 	/*
@@ -301,7 +183,7 @@ main(int argc, char *argv[])
 	 * opened, then seal.
 	 */
 	seal = seal_resolve(o.seal.mode);
-	pack = pack_wanted(o.pack, seal);
+	pack = pack_wanted(o.cfg.pack_code, seal);
 	r = warmup_run(&o.warmup, pack, &w);
 	if (r == -EINVAL)
 		return zygote_failed(EXIT_USAGE, NULL, "--warmup %s: not a "
@@ -329,11 +211,9 @@ main(int argc, char *argv[])
 		return zygote_failed(EXIT_APP_BROKEN, NULL, "the app started "
 		    "threads at import (%d threads)", r);
 	}
-	if (o.cow == COW_ATTRIBUTE)
-		o.seal.cow_index = o.cow_index;
 	if (seal_run(&o.seal, &sr) != 0)
 		return zygote_broken("the seal failed");
-	if (o.ksm) {
+	if (o.cfg.ksm) {
 		r = seal_ksm();
 		if (r < 0)
 			log_warnc(r, "--ksm: prctl(PR_SET_MEMORY_MERGE) "
@@ -346,20 +226,20 @@ main(int argc, char *argv[])
 			log_info("--ksm: the zygote and its workers are "
 			    "mergeable by KSM");
 	}
-	if (o.cow != COW_OFF && o.cow_ranges != NULL) {
+	if (o.cfg.cow != COW_OFF && o.cfg.cow_ranges != NULL) {
 		/* Without it the report counts arenas as "other". */
-		if ((r = cow_ranges_write(o.cow_ranges)) < 0)
-			log_warnc(r, "cow: cannot write %s", o.cow_ranges);
+		if ((r = cow_ranges_write(o.cfg.cow_ranges)) < 0)
+			log_warnc(r, "cow: cannot write %s", o.cfg.cow_ranges);
 		else
 			log_debug("cow: %d ranges written to %s", r,
-			    o.cow_ranges);
+			    o.cfg.cow_ranges);
 	}
 	py_flush_stdio();
 	py_keep_tracebacks(0);
 	proctitle_set("forkd-zygote", "forkd: zygote generation %u, app %s",
-	    o.generation, o.app);
+	    o.cfg.generation, o.cfg.app);
 	rep.python = py_version(v, sizeof(v));
-	rep.app = o.app;
+	rep.app = o.cfg.app;
 	rep.warmup = &w;
 	rep.pack = &pr;
 	rep.seal = &sr;

@@ -23,20 +23,6 @@
 #include "py.h"
 
 int
-pack_parse(const char *s, enum pack_mode *ret)
-{
-	if (strcmp(s, "auto") == 0)
-		*ret = PACK_AUTO;
-	else if (strcmp(s, "on") == 0)
-		*ret = PACK_ON;
-	else if (strcmp(s, "off") == 0)
-		*ret = PACK_OFF;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int
 pack_wanted(enum pack_mode mode, enum seal_mode seal)
 {
 	if (mode == PACK_OFF) {

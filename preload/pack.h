@@ -8,14 +8,6 @@
 #include "seal.h"
 #include "warmup.h"
 
-enum pack_mode {
-	PACK_AUTO = 0,	/* where it pays: under the full and freeze seals */
-	PACK_ON,	/* also under --seal none */
-	PACK_OFF,
-};
-
-/* Returns 0 and sets *ret for "auto", "on", "off"; else -EINVAL. */
-int	pack_parse(const char *s, enum pack_mode *ret);
 /*
  * Whether to pack under the seal mode that will follow (resolved, never
  * SEAL_AUTO); logs why not.

@@ -26,22 +26,6 @@
 #define PR_SET_MEMORY_MERGE	67	/* Linux 6.4; older headers lack it */
 #endif
 
-int
-seal_parse(const char *s, enum seal_mode *ret)
-{
-	if (strcmp(s, "none") == 0)
-		*ret = SEAL_NONE;
-	else if (strcmp(s, "freeze") == 0)
-		*ret = SEAL_FREEZE;
-	else if (strcmp(s, "full") == 0)
-		*ret = SEAL_FULL;
-	else if (strcmp(s, "auto") == 0)
-		*ret = SEAL_AUTO;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 const char *
 seal_name(enum seal_mode m)
 {

@@ -7,12 +7,7 @@
 
 #include <stdint.h>
 
-enum seal_mode {
-	SEAL_AUTO = 0,	/* full where the Python supports it, else freeze */
-	SEAL_NONE,	/* nothing: what a plain preload server does */
-	SEAL_FREEZE,	/* collect, gc.freeze, malloc_trim, THP */
-	SEAL_FULL,	/* collect, immortalize, gc.freeze, malloc_trim, THP */
-};
+#include "zygopts.h"	/* enum seal_mode, the --seal flag's */
 
 struct seal_opts {
 	enum seal_mode	mode;
@@ -37,8 +32,6 @@ enum thp_mode {
 	THP_NEVER,
 };
 
-/* Returns 0 and sets *ret for "none", "freeze", "full"; else -EINVAL. */
-int	seal_parse(const char *s, enum seal_mode *ret);
 const char *seal_name(enum seal_mode m);
 /* Parses sysfs's "always [madvise] never" text: the bracketed mode. */
 enum thp_mode seal_thp_parse(const char *text);

@@ -37,17 +37,17 @@ worker_adopt(const struct zygote_opts *o)
 	struct timespec	ts = { 0, 200000 };
 	int		i;
 
-	for (i = 0; getppid() != o->supervisor; i++) {
+	for (i = 0; getppid() != o->cfg.supervisor; i++) {
 		if (i * 200 / 1000 > WORKER_REPARENT_WAIT_MS)
 			fatalx(EXIT_SYSCALL, "not adopted by the supervisor "
 			    "(pid %d): is it a child subreaper?",
-			    (int)o->supervisor);
+			    (int)o->cfg.supervisor);
 		nanosleep(&ts, NULL);
 	}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 		fatal("prctl(PR_SET_PDEATHSIG)");
 	/* The supervisor may have died before the line above. */
-	if (getppid() != o->supervisor)
+	if (getppid() != o->cfg.supervisor)
 		_exit(EXIT_CLEAN);
 }
 
@@ -122,7 +122,7 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	snprintf(role, sizeof(role), "worker.%u", id);
 	log_set_role(role);
 	proctitle_set("forkd-worker", "forkd: worker %u generation %u, app %s",
-	    id, gen, o->app);
+	    id, gen, o->cfg.app);
 	worker_log_cow(reg);
 	worker_adopt(o);
 	close(PROTO_CONTROL_FD);	/* only the zygote talks to the supervisor */
@@ -131,33 +131,33 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 		py_flush_stdio();
 		_exit(EXIT_APP_BROKEN);
 	}
-	for (i = 0; i < o->nlisten && i < 16; i++)
+	for (i = 0; i < o->cfg.nlisten && i < 16; i++)
 		fds[i] = PROTO_FIRST_LISTEN_FD + (int)i;
 	memset(&so, 0, sizeof(so));
 	so.listen_fds = fds;
 	so.nlisten = i;
-	so.keepalive_ms = o->http.keepalive * 1000;
-	so.head_timeout_ms = o->http.header_timeout * 1000;
-	so.body_timeout_ms = o->http.body_timeout * 1000;
-	so.max_requests_per_conn = o->http.max_requests;
-	so.max_body = o->http.max_body;
+	so.keepalive_ms = o->cfg.http.keepalive * 1000;
+	so.head_timeout_ms = o->cfg.http.header_timeout * 1000;
+	so.body_timeout_ms = o->cfg.http.body_timeout * 1000;
+	so.max_requests_per_conn = o->cfg.http.max_requests;
+	so.max_body = o->cfg.http.max_body;
 	so.spill_threshold = 1 << 20;
-	so.limits.max_line = o->http.max_line;
-	so.limits.max_field = o->http.max_field;
-	so.limits.max_fields = o->http.max_fields;
-	so.limits.max_head = o->http.max_head;
-	so.forwarded_allow_ips = o->forwarded_allow_ips;
+	so.limits.max_line = o->cfg.http.max_line;
+	so.limits.max_field = o->cfg.http.max_field;
+	so.limits.max_fields = o->cfg.http.max_fields;
+	so.limits.max_head = o->cfg.http.max_head;
+	so.forwarded_allow_ips = o->cfg.forwarded_allow_ips;
 	so.max_conns = 1024;
-	so.parent = o->supervisor;
+	so.parent = o->cfg.supervisor;
 	so.status = status_slot(o->status, ix);
 	status_claim(so.status, getpid());
-	if (o->access_log != NULL) {
+	if (o->cfg.access_log != NULL) {
 		/* Each worker opens its own descriptor, after the fork. */
-		r = accesslog_open(&al, o->access_log, o->access_fmt);
+		r = accesslog_open(&al, o->cfg.access_log, o->access_fmt);
 		if (r != 0)
 			log_warnc(r, "access log %s: cannot open; this worker "
 			    "logs no request until SIGUSR1 reopens it",
-			    o->access_log);
+			    o->cfg.access_log);
 		so.access_log = &al;
 	}
 	py_release_gil();

@@ -117,7 +117,7 @@ zygote_fork(const struct zygote_opts *o, unsigned id, unsigned gen,
 		if (pid == 0) {
 			close(p[1]);
 			/* First, so the tracker sees Python's own writes. */
-			(void)cow_worker_register(o->cow, &reg);
+			(void)cow_worker_register(o->cfg.cow, &reg);
 			py_after_fork_child();
 			worker_main(o, id, gen, ix, &reg);
 		}

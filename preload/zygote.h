@@ -9,36 +9,23 @@
 
 #include "accessfmt.h"
 #include "cowreg.h"
-#include "httpopts.h"
 #include "pack.h"
 #include "seal.h"
 #include "status.h"
 #include "warmup.h"
+#include "zygopts.h"
 
-#define ZYGOTE_MAX_PYPATHS	16
-
+/*
+ * What the zygote runs with: its options as PROTO_CONFIG gave them, and
+ * what it made of them before any fork.
+ */
 struct zygote_opts {
-	const char	*app;
-	const char	*chdir;
-	const char	*pythonpath[ZYGOTE_MAX_PYPATHS];
-	size_t		 npythonpath;
-	size_t		 nlisten;
-	pid_t		 supervisor;
-	unsigned	 generation;
-	unsigned	 graceful_timeout;
-	struct httpopts	 http;
-	const char	*forwarded_allow_ips;
-	int		 version;
-	struct seal_opts seal;
-	enum pack_mode	 pack;
-	int		 ksm;
-	enum cow_mode	 cow;		/* --cow */
-	const char	*cow_ranges;	/* where the seal writes the ranges */
-	const char	*cow_index;	/* attribute mode's object index */
-	struct warmup_opts warmup;
-	struct status_page *status;	/* shared with the supervisor */
-	const char	*access_log;	/* absolute path, "-" or NULL */
-	struct accessfmt *access_fmt;	/* compiled once, before any fork */
+	struct zygopts		 cfg;		/* PROTO_CONFIG's, decoded */
+	struct seal_opts	 seal;		/* cfg's, for seal_run() */
+	struct warmup_opts	 warmup;	/* cfg's, for warmup_run() */
+	struct status_page	*status;	/* shared with the supervisor */
+	struct accessfmt	*access_fmt;	/* compiled once, before any
+						   fork; NULL: no access log */
 };
 
 /*

@@ -317,7 +317,7 @@ admincmd_stats(struct forkd *f, struct jw *w)
 	jw_key(w, "uptime_s");
 	jw_double(w, (now - f->started_ms) / 1000.0, 1);
 	jw_key(w, "app");
-	jw_str(w, f->cfg.app);
+	jw_str(w, f->cfg.zyg.app);
 	jw_key(w, "mode");
 	jw_str(w, f->sv.mode == SV_RUN ? "run" : "stopping");
 	jw_key(w, "workers_wanted");
@@ -735,8 +735,8 @@ admincmd_open(struct forkd *f)
 		return 0;
 	if (what != NULL)
 		snprintf(path, sizeof(path), "%s", what);
-	else if ((r = admin_default_path(path, sizeof(path), f->cfg.chdir))
-	    != 0) {
+	else if ((r = admin_default_path(path, sizeof(path),
+	    f->cfg.zyg.chdir)) != 0) {
 		log_warnc(r, "admin: no default socket path: running without "
 		    "one");
 		return 0;

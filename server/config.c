@@ -1,7 +1,9 @@
 /*
  * config.c: parses the supervisor's command line (gunicorn's flag names
  * where forkd has the same feature).  It validates values but opens
- * nothing; main.c acts on the result.
+ * nothing; main.c acts on the result.  The flags bound for the zygote
+ * are rows of common/zygopts.c's table, set and checked there; only
+ * their help text is here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,96 +14,42 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "accessfmt.h"
 #include "config.h"
-#include "log.h"
 
 enum {
-	OPT_APP = 256,
-	OPT_GRACEFUL,
-	OPT_KEEPALIVE,
-	OPT_BACKLOG,
-	OPT_CHDIR,
-	OPT_PYTHONPATH,
-	OPT_LOGLEVEL,
+	OPT_BACKLOG = 256,
 	OPT_ZYGOTE,
 	OPT_VERSION,
-	OPT_SEAL,
 	OPT_STATS,
-	OPT_WARMUP,
-	OPT_WROUNDS,
-	OPT_WTIME,
-	OPT_WSTRICT,
-	OPT_KSM,
-	OPT_LIM_LINE,
-	OPT_LIM_FIELD,
-	OPT_LIM_FIELDS,
-	OPT_LIM_HEAD,
-	OPT_LIM_BODY,
-	OPT_HEADER_TO,
-	OPT_BODY_TO,
-	OPT_MAX_KA_REQ,
-	OPT_FORWARDED,
-	OPT_PACK,
-	OPT_HOLES,
-	OPT_WATCH,
-	OPT_COW,
 	OPT_COW_REPORT,
 	OPT_ADMIN,
-	OPT_TIMEOUT,
-	OPT_ACCESS_LOG,
-	OPT_ACCESS_FMT,
 	OPT_MAX_REQ,
 	OPT_MAX_JITTER,
 	OPT_MAX_MEM,
+	/* The zygote's flags: OPT_ZYG + their row in zygopts.c's table. */
+	OPT_ZYG = 1024,
 };
 
+/* The supervisor's own flags; the zygote's come from zygopts.c. */
 static const struct option config_options[] = {
-	{ "app",		required_argument,	NULL, OPT_APP },
 	{ "workers",		required_argument,	NULL, 'w' },
 	{ "bind",		required_argument,	NULL, 'b' },
-	{ "graceful-timeout",	required_argument,	NULL, OPT_GRACEFUL },
-	{ "keep-alive",		required_argument,	NULL, OPT_KEEPALIVE },
 	{ "backlog",		required_argument,	NULL, OPT_BACKLOG },
-	{ "chdir",		required_argument,	NULL, OPT_CHDIR },
-	{ "pythonpath",		required_argument,	NULL, OPT_PYTHONPATH },
-	{ "log-level",		required_argument,	NULL, OPT_LOGLEVEL },
 	{ "zygote",		required_argument,	NULL, OPT_ZYGOTE },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
-	{ "seal",		required_argument,	NULL, OPT_SEAL },
 	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
-	{ "warmup",		required_argument,	NULL, OPT_WARMUP },
-	{ "warmup-rounds",	required_argument,	NULL, OPT_WROUNDS },
-	{ "warmup-time",	required_argument,	NULL, OPT_WTIME },
-	{ "warmup-strict",	no_argument,		NULL, OPT_WSTRICT },
-	{ "ksm",		no_argument,		NULL, OPT_KSM },
-	{ "pack-code",		required_argument,	NULL, OPT_PACK },
-	{ "fill-holes",		required_argument,	NULL, OPT_HOLES },
-	{ "watch-types",	no_argument,		NULL, OPT_WATCH },
-	{ "cow",		required_argument,	NULL, OPT_COW },
 	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
 	{ "admin",		required_argument,	NULL, OPT_ADMIN },
 	{ "timeout",		required_argument,	NULL, 't' },
-	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
-	{ "access-logfile",	required_argument,	NULL, OPT_ACCESS_LOG },
-	{ "access-log-format",	required_argument,	NULL, OPT_ACCESS_FMT },
-	{ "access-logformat",	required_argument,	NULL, OPT_ACCESS_FMT },
-	{ "limit-request-line",	required_argument,	NULL, OPT_LIM_LINE },
-	{ "limit-request-field_size", required_argument, NULL, OPT_LIM_FIELD },
-	{ "limit-request-field-size", required_argument, NULL, OPT_LIM_FIELD },
-	{ "limit-request-fields", required_argument,	NULL, OPT_LIM_FIELDS },
-	{ "limit-request-head",	required_argument,	NULL, OPT_LIM_HEAD },
-	{ "limit-request-body",	required_argument,	NULL, OPT_LIM_BODY },
-	{ "header-timeout",	required_argument,	NULL, OPT_HEADER_TO },
-	{ "body-timeout",	required_argument,	NULL, OPT_BODY_TO },
-	{ "max-keepalive-requests", required_argument,	NULL, OPT_MAX_KA_REQ },
 	{ "max-requests",	required_argument,	NULL, OPT_MAX_REQ },
 	{ "max-requests-jitter", required_argument,	NULL, OPT_MAX_JITTER },
 	{ "max-worker-memory",	required_argument,	NULL, OPT_MAX_MEM },
-	{ "forwarded-allow-ips", required_argument,	NULL, OPT_FORWARDED },
 	{ "help",		no_argument,		NULL, 'h' },
-	{ NULL,			0,			NULL, 0 }
 };
+
+#define CONFIG_NOWN	(sizeof(config_options) / sizeof(config_options[0]))
+/* Ours, the zygote's and their aliases, and the end. */
+#define CONFIG_NOPTS	(CONFIG_NOWN + 2 * ZYGOPTS_MAX_ROWS + 1)
 
 void
 config_usage(FILE *fp)
@@ -179,45 +127,15 @@ config_usage(FILE *fp)
 	    fp);
 }
 
-/* Returns 0 if s is one of a, b, c (c may be NULL), else -EINVAL. */
-static int
-config_oneof(const char *s, const char *a, const char *b, const char *c)
-{
-	if (strcmp(s, a) == 0 || strcmp(s, b) == 0 ||
-	    (c != NULL && strcmp(s, c) == 0))
-		return 0;
-	return -EINVAL;
-}
-
+/* Numbers read as the zygote's flags' are. */
 int
 config_uint(const char *s, unsigned min, unsigned max, unsigned *ret)
 {
-	char		*end;
-	unsigned long	 v;
+	uint64_t	v;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
+	if (zygopts_number(s, min, max, &v) != 0)
 		return -EINVAL;
 	*ret = (unsigned)v;
-	return 0;
-}
-
-static int
-config_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
-{
-	char			*end;
-	unsigned long long	 v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
 	return 0;
 }
 
@@ -232,72 +150,66 @@ config_err(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int
-config_add_pythonpath(struct config *cfg, char *arg, char *err, size_t errlen)
+/*
+ * getopt_long's table: ours, then a flag (and its alias) for each of the
+ * zygote's options that is one.
+ */
+static void
+config_getopt_table(struct option *opts)
 {
-	char	*p, *save = NULL;
+	const struct zygopt	*row;
+	size_t			 i, n;
 
-	for (p = strtok_r(arg, ",", &save); p != NULL;
-	    p = strtok_r(NULL, ",", &save)) {
-		if (*p == '\0')
+	memcpy(opts, config_options, sizeof(config_options));
+	n = CONFIG_NOWN;
+	for (i = 0; (row = zygopts_row(i)) != NULL; i++) {
+		if (row->flags & ZYGOPT_START)
 			continue;
-		if (cfg->npythonpath == CONFIG_MAX_PYPATHS)
-			return config_err(err, errlen,
-			    "--pythonpath: more than %d directories",
-			    CONFIG_MAX_PYPATHS);
-		cfg->pythonpath[cfg->npythonpath++] = p;
+		opts[n].name = row->name;
+		opts[n].has_arg = row->kind == ZYGOPT_BOOL ? no_argument :
+		    required_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_ZYG + (int)i;
+		n++;
+		if (row->alias != NULL) {
+			opts[n] = opts[n - 1];
+			opts[n++].name = row->alias;
+		}
 	}
-	return 0;
-}
-
-/* Compiles the format once to refuse it now, not in every worker. */
-static int
-config_access_format(const char *fmt, char *err, size_t errlen)
-{
-	struct accessfmt	*af;
-	char			 why[200];
-	int			 r;
-
-	if ((r = accessfmt_compile(fmt, &af, why, sizeof(why))) == -ENOMEM)
-		return config_err(err, errlen, "--access-log-format: out of "
-		    "memory");
-	if (r != 0)
-		return config_err(err, errlen, "--access-log-format: %s", why);
-	accessfmt_free(af);
-	return 0;
+	memset(&opts[n], 0, sizeof(opts[n]));
 }
 
 int
 config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
     size_t errlen)
 {
-	struct config	cfg;
-	enum log_level	level;
-	unsigned	u;
-	int		c, r;
+	struct option		 opts[CONFIG_NOPTS];
+	struct config		 cfg;
+	const char		*env;
+	int			 c;
 
 	memset(&cfg, 0, sizeof(cfg));
+	zygopts_init(&cfg.zyg);
+	/* gunicorn's environment variable, over its default. */
+	if ((env = getenv("FORWARDED_ALLOW_IPS")) != NULL)
+		cfg.zyg.forwarded_allow_ips = env;
 	cfg.workers = 1;
-	cfg.graceful_timeout = 30;
 	cfg.timeout = 30;
-	cfg.http = httpopts_defaults;
-	/* gunicorn's default, and its environment variable. */
-	cfg.forwarded_allow_ips = getenv("FORWARDED_ALLOW_IPS");
-	if (cfg.forwarded_allow_ips == NULL)
-		cfg.forwarded_allow_ips = "127.0.0.1,::1";
 	cfg.backlog = 2048;
 	cfg.stats_interval = 60;
-	cfg.cow = COW_COUNT;
-	cfg.log_level = "info";
+	config_getopt_table(opts);
 
 	optind = 0;	/* glibc: 0 also resets a half-read option cluster */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":w:b:t:h", config_options,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:b:t:h", opts, NULL)) != -1) {
+		if (c >= OPT_ZYG) {
+			/* The row's checks make the message. */
+			if (zygopts_set(&cfg.zyg, zygopts_row((size_t)(c -
+			    OPT_ZYG))->name, optarg, err, errlen) != 0)
+				return -EINVAL;
+			continue;
+		}
 		switch (c) {
-		case OPT_APP:
-			cfg.app = optarg;
-			break;
 		case 'w':
 			if (config_uint(optarg, 1, 4096, &cfg.workers) != 0)
 				return config_err(err, errlen,
@@ -311,156 +223,37 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				    CONFIG_MAX_BINDS);
 			cfg.binds[cfg.nbinds++] = optarg;
 			break;
-		case OPT_GRACEFUL:
-			if (config_uint(optarg, 0, 86400,
-			    &cfg.graceful_timeout) != 0)
-				return config_err(err, errlen,
-				    "--graceful-timeout %s: want seconds "
-				    "0..86400", optarg);
-			break;
-		case OPT_KEEPALIVE:
-			if (config_u64(optarg, 0, 3600, &cfg.http.keepalive) != 0)
-				return config_err(err, errlen,
-				    "--keep-alive %s: want seconds 0..3600",
-				    optarg);
-			break;
-		case OPT_LIM_LINE:
-			if (config_u64(optarg, 64, 1 << 20,
-			    &cfg.http.max_line) != 0)
-				return config_err(err, errlen,
-				    "--limit-request-line %s: want bytes "
-				    "64..1048576", optarg);
-			break;
-		case OPT_LIM_FIELD:
-			if (config_u64(optarg, 64, 1 << 20,
-			    &cfg.http.max_field) != 0)
-				return config_err(err, errlen,
-				    "--limit-request-field_size %s: want bytes "
-				    "64..1048576", optarg);
-			break;
-		case OPT_LIM_FIELDS:
-			if (config_u64(optarg, 1, 100,
-			    &cfg.http.max_fields) != 0)
-				return config_err(err, errlen,
-				    "--limit-request-fields %s: want 1..100",
-				    optarg);
-			break;
-		case OPT_LIM_HEAD:
-			if (config_u64(optarg, 256, 1 << 24,
-			    &cfg.http.max_head) != 0)
-				return config_err(err, errlen,
-				    "--limit-request-head %s: want bytes "
-				    "256..16777216", optarg);
-			break;
-		case OPT_LIM_BODY:
-			if (config_u64(optarg, 0, 1ULL << 40,
-			    &cfg.http.max_body) != 0)
-				return config_err(err, errlen,
-				    "--limit-request-body %s: want bytes",
-				    optarg);
-			break;
-		case OPT_HEADER_TO:
-			if (config_u64(optarg, 1, 3600,
-			    &cfg.http.header_timeout) != 0)
-				return config_err(err, errlen,
-				    "--header-timeout %s: want seconds 1..3600",
-				    optarg);
-			break;
-		case OPT_BODY_TO:
-			if (config_u64(optarg, 1, 3600,
-			    &cfg.http.body_timeout) != 0)
-				return config_err(err, errlen,
-				    "--body-timeout %s: want seconds 1..3600",
-				    optarg);
-			break;
 		case OPT_MAX_REQ:
-			if (config_u64(optarg, 0, UINT64_C(1) << 40,
+			if (zygopts_number(optarg, 0, UINT64_C(1) << 40,
 			    &cfg.max_requests) != 0)
 				return config_err(err, errlen,
 				    "--max-requests %s: want a number of "
 				    "requests, 0 for none", optarg);
 			break;
 		case OPT_MAX_JITTER:
-			if (config_u64(optarg, 0, UINT64_C(1) << 40,
+			if (zygopts_number(optarg, 0, UINT64_C(1) << 40,
 			    &cfg.max_requests_jitter) != 0)
 				return config_err(err, errlen,
 				    "--max-requests-jitter %s: want a number "
 				    "of requests", optarg);
 			break;
 		case OPT_MAX_MEM:
-			if (config_u64(optarg, 0, UINT64_C(1) << 30,
+			if (zygopts_number(optarg, 0, UINT64_C(1) << 30,
 			    &cfg.max_worker_memory) != 0)
 				return config_err(err, errlen,
 				    "--max-worker-memory %s: want MiB, 0 for "
 				    "none", optarg);
-			break;
-		case OPT_MAX_KA_REQ:
-			if (config_u64(optarg, 1, 1000000,
-			    &cfg.http.max_requests) != 0)
-				return config_err(err, errlen,
-				    "--max-keepalive-requests %s: want "
-				    "1..1000000", optarg);
-			break;
-		case OPT_FORWARDED:
-			if (*optarg == '\0' || strchr(optarg, ' ') != NULL)
-				return config_err(err, errlen,
-				    "--forwarded-allow-ips %s: want '*' or "
-				    "addresses separated by commas", optarg);
-			cfg.forwarded_allow_ips = optarg;
 			break;
 		case OPT_BACKLOG:
 			if (config_uint(optarg, 1, 65535, &cfg.backlog) != 0)
 				return config_err(err, errlen,
 				    "--backlog %s: want 1..65535", optarg);
 			break;
-		case OPT_CHDIR:
-			cfg.chdir = optarg;
-			break;
-		case OPT_PYTHONPATH:
-			if ((r = config_add_pythonpath(&cfg, optarg, err,
-			    errlen)) != 0)
-				return r;
-			break;
-		case OPT_LOGLEVEL:
-			if (log_parse_level(optarg, &level) != 0)
-				return config_err(err, errlen,
-				    "--log-level %s: want error, warning, "
-				    "info or debug", optarg);
-			cfg.log_level = optarg;
-			break;
 		case OPT_ZYGOTE:
 			cfg.zygote = optarg;
 			break;
 		case OPT_VERSION:
 			cfg.version = 1;
-			break;
-		case OPT_WARMUP:
-			cfg.warmup = optarg;
-			break;
-		case OPT_WROUNDS:
-			if (config_uint(optarg, 1, 100000, &u) != 0)
-				return config_err(err, errlen,
-				    "--warmup-rounds %s: want 1..100000",
-				    optarg);
-			cfg.warmup_rounds = optarg;
-			break;
-		case OPT_WTIME:
-			if (config_uint(optarg, 0, 86400, &u) != 0)
-				return config_err(err, errlen,
-				    "--warmup-time %s: want seconds 0..86400",
-				    optarg);
-			cfg.warmup_time = optarg;
-			break;
-		case OPT_WSTRICT:
-			cfg.warmup_strict = 1;
-			break;
-		case OPT_KSM:
-			cfg.ksm = 1;
-			break;
-		case OPT_COW:
-			if (cow_mode_parse(optarg, &cfg.cow) != 0)
-				return config_err(err, errlen, "--cow %s: want "
-				    "off, count or attribute", optarg);
 			break;
 		case 't':
 			if (config_uint(optarg, 0, 86400, &cfg.timeout) != 0)
@@ -473,18 +266,6 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen,
 				    "--admin: want a socket path or none");
 			cfg.admin = optarg;
-			break;
-		case OPT_ACCESS_LOG:
-			if (*optarg == '\0')
-				return config_err(err, errlen,
-				    "--access-log: want a file name or -");
-			cfg.access_log = optarg;
-			break;
-		case OPT_ACCESS_FMT:
-			if ((r = config_access_format(optarg, err,
-			    errlen)) != 0)
-				return r;
-			cfg.access_log_format = optarg;
 			break;
 		case OPT_COW_REPORT:
 			if (*optarg == '\0')
@@ -499,27 +280,6 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				    "--stats-interval %s: want seconds "
 				    "0..86400", optarg);
 			break;
-		case OPT_SEAL:
-			if (config_oneof(optarg, "none", "freeze", "full") != 0)
-				return config_err(err, errlen, "--seal %s: want "
-				    "none, freeze or full", optarg);
-			cfg.seal = optarg;
-			break;
-		case OPT_PACK:
-			if (config_oneof(optarg, "auto", "on", "off") != 0)
-				return config_err(err, errlen, "--pack-code %s: "
-				    "want auto, on or off", optarg);
-			cfg.pack_code = optarg;
-			break;
-		case OPT_WATCH:
-			cfg.watch_types = 1;
-			break;
-		case OPT_HOLES:
-			if (config_oneof(optarg, "on", "off", NULL) != 0)
-				return config_err(err, errlen, "--fill-holes %s: "
-				    "want on or off", optarg);
-			cfg.fill_holes = optarg;
-			break;
 		case 'h':
 			cfg.help = 1;
 			break;
@@ -527,7 +287,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			return config_err(err, errlen, "%s needs a value",
 			    argv[optind - 1]);
 		default:
-			if (optopt != 0)
+			if (optopt > 0 && optopt < 256)
 				return config_err(err, errlen,
 				    "unknown option -%c", optopt);
 			return config_err(err, errlen, "unknown option %s",
@@ -535,19 +295,18 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 		}
 	}
 	if (optind < argc) {
-		if (cfg.app != NULL || optind + 1 < argc)
-			return config_err(err, errlen,
-			    "unexpected argument %s", argv[cfg.app != NULL ?
-			    optind : optind + 1]);
-		cfg.app = argv[optind];
+		if (cfg.zyg.app != NULL || optind + 1 < argc)
+			return config_err(err, errlen, "unexpected argument %s",
+			    argv[cfg.zyg.app != NULL ? optind : optind + 1]);
+		cfg.zyg.app = argv[optind];
 	}
 	if (!cfg.version && !cfg.help) {
-		if (cfg.app == NULL || *cfg.app == '\0')
+		if (cfg.zyg.app == NULL || *cfg.zyg.app == '\0')
 			return config_err(err, errlen,
 			    "no app given: use --app module:callable");
-		if (*cfg.app == ':')
+		if (*cfg.zyg.app == ':')
 			return config_err(err, errlen,
-			    "--app %s: want module:callable", cfg.app);
+			    "--app %s: want module:callable", cfg.zyg.app);
 	}
 	if (cfg.nbinds == 0)
 		cfg.binds[cfg.nbinds++] = "127.0.0.1:8000";

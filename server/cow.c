@@ -138,7 +138,7 @@ cow_init(struct forkd *f)
 	const char	*tmp = getenv("TMPDIR");
 	long		 ps = sysconf(_SC_PAGESIZE);
 
-	if (f->cfg.cow == COW_OFF)
+	if (f->cfg.zyg.cow == COW_OFF)
 		return 0;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -ENOMEM;
@@ -272,12 +272,21 @@ cow_index_path(const struct forkd *f, unsigned gen, char *buf, size_t len)
 {
 	const struct cow	*c = f->cow;
 
-	if (c == NULL || f->cfg.cow != COW_ATTRIBUTE || c->dir[0] == '\0' ||
-	    c->dir_gen != gen)
+	if (c == NULL || f->cfg.zyg.cow != COW_ATTRIBUTE ||
+	    c->dir[0] == '\0' || c->dir_gen != gen)
 		return -ENOENT;
 	if (snprintf(buf, len, "%s/index", c->dir) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+size_t
+cow_path_max(const struct forkd *f)
+{
+	/* cow_zygote_starting()'s directory, and the longer name in it. */
+	if (f->cow == NULL)
+		return 0;
+	return strlen(f->cow->base) + sizeof("/forkd-cow.XXXXXX/ranges") - 1;
 }
 
 void
@@ -615,7 +624,7 @@ cow_load_index(struct forkd *f, unsigned gen)
 	char			 path[PATH_MAX];
 	int			 r;
 
-	if (f->cfg.cow != COW_ATTRIBUTE)
+	if (f->cfg.zyg.cow != COW_ATTRIBUTE)
 		return;
 	if ((r = cow_index_path(f, gen, path,
 	    sizeof(path))) != 0) {
@@ -735,7 +744,7 @@ cow_tick(struct forkd *f)
 	struct worker	*w;
 	unsigned	 it = 0;
 
-	if (f->cow == NULL || f->cfg.cow != COW_ATTRIBUTE)
+	if (f->cow == NULL || f->cfg.zyg.cow != COW_ATTRIBUTE)
 		return;
 	while ((w = sv_next_worker(&f->sv, &it)) != NULL) {
 		if (w->state != WORKER_STOPPING && w->cow != NULL &&
@@ -914,7 +923,7 @@ cow_stats(struct forkd *f)
 	}
 	snprintf(who, sizeof(who), "%u workers", n);
 	cow_log_pages(who, &total, c->page_shift);
-	if (f->cfg.cow == COW_ATTRIBUTE) {
+	if (f->cfg.zyg.cow == COW_ATTRIBUTE) {
 		total.attributed = 1;
 		for (l = 0; l < COW_NLISTS; l++)
 			total.ntop[l] = cow_tally_top(tallies, nt,
@@ -925,7 +934,7 @@ cow_stats(struct forkd *f)
 		memset(&rep, 0, sizeof(rep));
 		memset(&json, 0, sizeof(json));
 		rep.time = (uint64_t)time(NULL);
-		rep.mode = cow_mode_name(f->cfg.cow);
+		rep.mode = cow_mode_name(f->cfg.zyg.cow);
 		rep.page_size = 1U << c->page_shift;
 		rep.workers = reps;
 		rep.nworkers = n;

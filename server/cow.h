@@ -46,6 +46,8 @@ int	cow_ranges_path(const struct forkd *f, unsigned gen, char *buf,
  */
 int	cow_index_path(const struct forkd *f, unsigned gen, char *buf,
 	    size_t len);
+/* The longest path of the two above; 0 when the tracker is off. */
+size_t	cow_path_max(const struct forkd *f);
 /* A worker started, or is gone (its slot is reused after this). */
 void	cow_worker_started(struct forkd *f, struct worker *w);
 void	cow_worker_gone(struct forkd *f, struct worker *w);

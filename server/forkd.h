@@ -96,8 +96,16 @@ struct status_slot *slots_status(struct forkd *, const struct worker *);
 uint64_t slots_requests(struct forkd *);
 
 /* zyglink.c: the zygotes and their control channels. */
-/* Forks and execs generation gen's zygote: its pid, or -errno. */
+/*
+ * Forks and execs generation gen's zygote, its options sent first
+ * (PROTO_CONFIG): its pid, or -errno.
+ */
 pid_t	zyglink_start(struct forkd *, unsigned gen);
+/*
+ * Whether the zygote's options fit one PROTO_CONFIG at any start:
+ * returns 0, -EMSGSIZE, -EILSEQ (a string is not UTF-8) or -ENOMEM.
+ */
+int	zyglink_check(struct forkd *);
 int	zyglink_send_fork(struct forkd *, unsigned gen, unsigned slot,
 	    unsigned ix);
 void	zyglink_signal(struct forkd *, unsigned gen, int sig);

@@ -282,7 +282,8 @@ forkd_signal_workers(struct forkd *f, int sig)
 static void
 forkd_reopen(struct forkd *f)
 {
-	if (f->cfg.access_log == NULL || strcmp(f->cfg.access_log, "-") == 0) {
+	if (f->cfg.zyg.access_log == NULL ||
+	    strcmp(f->cfg.zyg.access_log, "-") == 0) {
 		log_info("SIGUSR1: no access log file, nothing to reopen");
 		return;
 	}
@@ -439,7 +440,7 @@ forkd_version(struct forkd *f)
 static void
 forkd_access_log(struct forkd *f)
 {
-	const char	*path = f->cfg.access_log;
+	const char	*path = f->cfg.zyg.access_log;
 	char		 cwd[PATH_MAX], *abs;
 	int		 fd;
 
@@ -454,10 +455,10 @@ forkd_access_log(struct forkd *f)
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1)
-		fatalx(EXIT_USAGE, "--access-log %s: %s", f->cfg.access_log,
-		    strerror(errno));
+		fatalx(EXIT_USAGE, "--access-log %s: %s",
+		    f->cfg.zyg.access_log, strerror(errno));
 	close(fd);
-	f->cfg.access_log = path;
+	f->cfg.zyg.access_log = path;
 }
 
 static void
@@ -561,18 +562,18 @@ main(int argc, char *argv[])
 	forkd_find_zygote(&f);
 	if (f.cfg.version)
 		forkd_version(&f);
-	if (log_parse_level(f.cfg.log_level, &level) == 0)
+	if (log_parse_level(f.cfg.zyg.log_level, &level) == 0)
 		log_init("forkd", level);
 	if (access(f.zygote_path, X_OK) != 0)
 		fatal("zygote program %s", f.zygote_path);
 	/* The zygote changes directory before it reads the file. */
-	if (f.cfg.warmup != NULL) {
+	if (f.cfg.zyg.warmup != NULL) {
 		char	*abs;
 
-		if ((abs = realpath(f.cfg.warmup, NULL)) == NULL)
-			fatalx(EXIT_USAGE, "--warmup %s: %s", f.cfg.warmup,
-			    strerror(errno));
-		f.cfg.warmup = abs;	/* lives as long as the process */
+		if ((abs = realpath(f.cfg.zyg.warmup, NULL)) == NULL)
+			fatalx(EXIT_USAGE, "--warmup %s: %s",
+			    f.cfg.zyg.warmup, strerror(errno));
+		f.cfg.zyg.warmup = abs;	/* lives as long as the process */
 	}
 	forkd_access_log(&f);
 
@@ -603,13 +604,24 @@ main(int argc, char *argv[])
 		forkd_oom_kills(&f, &ev);	/* the count so far */
 	}
 	f.next_stats_ms = f.started_ms + f.cfg.stats_interval * 1000ULL;
-	(void)admincmd_open(&f);
 	if ((r = cow_init(&f)) != 0)
 		fatalc(r, "--cow");
+	/* Refused now, not at each start of a zygote. */
+	if ((r = zyglink_check(&f)) == -EMSGSIZE)
+		fatalx(EXIT_USAGE, "the zygote's options take more than the "
+		    "%d bytes of a message: shorten --app, --chdir, "
+		    "--pythonpath or the paths", PROTO_PAYLOAD_MAX);
+	if (r == -EILSEQ)
+		fatalx(EXIT_USAGE, "the zygote's options must be UTF-8 text: "
+		    "the current directory, TMPDIR or FORWARDED_ALLOW_IPS is "
+		    "not");
+	if (r != 0)
+		fatalc(r, "the zygote's options");
+	(void)admincmd_open(&f);
 	log_info("forkd %s: pid %d, %u workers, app %s", FORKD_VERSION,
-	    (int)getpid(), f.cfg.workers, f.cfg.app);
+	    (int)getpid(), f.cfg.workers, f.cfg.zyg.app);
 	f.sv.workers = f.cfg.workers;
-	f.sv.graceful_timeout = f.cfg.graceful_timeout;
+	f.sv.graceful_timeout = f.cfg.zyg.graceful_timeout;
 	if ((r = sv_init(&f.sv, now_ms())) != 0)
 		fatalc(r, "the worker table");
 	/* sv_init ordered the first zygote. */

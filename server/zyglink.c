@@ -1,8 +1,9 @@
 /*
  * zyglink.c: starts a generation's zygote (fork + exec of forkd-zygote
- * with the control socket on fd 3 and the listeners after it) and speaks
- * proto.h with it: what it says becomes an event for sv.c.  The
- * zygote's own side of the link is preload/zygote.c.
+ * with the control socket on fd 3, its options waiting there in a
+ * PROTO_CONFIG, and the listeners after it) and speaks proto.h with it:
+ * what it says becomes an event for sv.c.  The zygote's own side of the
+ * link is preload/zygote.c.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -21,8 +22,13 @@
 #include "forkd.h"
 #include "log.h"
 #include "wstatus.h"
+#include "zygopts.h"
 
-#define ZYGOTE_MAX_ARGS	(48 + 2 * CONFIG_MAX_PYPATHS)
+/*
+ * The longest title a worker of the zygote takes, but for the app:
+ * common/proctitle.c writes it over the bytes of the zygote's argv.
+ */
+#define ZYGOTE_TITLE	"forkd: worker 4294967295 generation 4294967295, app "
 /* The zygote's and the workers' oom_score_adj; the supervisor's is 0. */
 #define FORKD_OOM_SCORE_ADJ	"200"
 
@@ -46,32 +52,50 @@ zyglink_arm(struct zyglink *l)
 	return loop_recv(&l->recv_op, l->ctl, &l->msg, PROTO_MSG_MAX);
 }
 
+/*
+ * Fills m with generation gen's PROTO_CONFIG: the command line's options
+ * and this start's values.  Returns 0, or zygopts_encode()'s -errno.
+ */
+static int
+zyglink_config(struct forkd *f, unsigned gen, struct proto_msg *m)
+{
+	struct zygopts	z = f->cfg.zyg;
+	char		ranges[PATH_MAX], index[PATH_MAX];
+
+	z.nlisten = (unsigned)f->nlisten;
+	z.supervisor = getpid();
+	z.generation = gen;
+	if (cow_ranges_path(f, gen, ranges, sizeof(ranges)) == 0)
+		z.cow_ranges = ranges;
+	if (cow_index_path(f, gen, index, sizeof(index)) == 0)
+		z.cow_index = index;
+	return zygopts_encode(&z, m);
+}
+
+int
+zyglink_check(struct forkd *f)
+{
+	struct proto_msg	m;
+	int			r;
+
+	/* The widest generation, and room for the tracker's two paths. */
+	if ((r = zyglink_config(f, UINT_MAX, &m)) != 0)
+		return r;
+	if (m.len + 2 * (cow_path_max(f) + 2) > PROTO_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* Runs in the forked child: never returns. */
 static void __attribute__((noreturn))
 zyglink_exec(struct forkd *f, unsigned generation, int ctl,
     pid_t supervisor)
 {
-	const char	*argv[ZYGOTE_MAX_ARGS];
-	char		 nlisten[16], spid[16], gen[16], grace[16], http[256];
-	char		 ranges[PATH_MAX], index[PATH_MAX];
+	const char	*argv[7];
+	char		 gen[16], pad[sizeof(ZYGOTE_TITLE)];
 	int		 moved[CONFIG_MAX_BINDS + 1], status, fd;
-	size_t		 i, n = 0;
+	size_t		 i, n = 0, room, have;
 	sigset_t	 all;
-	/* Options the zygote takes only when given. */
-	const struct {
-		const char	*flag;
-		const char	*value;
-	} optional[] = {
-		{ "--chdir", f->cfg.chdir },
-		{ "--warmup", f->cfg.warmup },
-		{ "--warmup-rounds", f->cfg.warmup_rounds },
-		{ "--warmup-time", f->cfg.warmup_time },
-		{ "--seal", f->cfg.seal },
-		{ "--fill-holes", f->cfg.fill_holes },
-		{ "--pack-code", f->cfg.pack_code },
-		{ "--access-log", f->cfg.access_log },
-		{ "--access-log-format", f->cfg.access_log_format },
-	};
 
 	/* Terminal signals go to the supervisor alone; it relays them. */
 	(void)setpgid(0, 0);
@@ -105,54 +129,26 @@ zyglink_exec(struct forkd *f, unsigned generation, int ctl,
 	    PROTO_STATUS_FD - 1, 0);
 	(void)close_range(PROTO_STATUS_FD + 1, ~0U, 0);
 
-	snprintf(nlisten, sizeof(nlisten), "%zu", f->nlisten);
-	snprintf(spid, sizeof(spid), "%d", (int)supervisor);
+	/*
+	 * The options wait on fd 3 (PROTO_CONFIG); argv is what ps shows
+	 * until the zygote sets its title, and the room for that title:
+	 * padded with spaces where the worker's longest would not fit.
+	 */
 	snprintf(gen, sizeof(gen), "%u", generation);
-	snprintf(grace, sizeof(grace), "%u", f->cfg.graceful_timeout);
-	httpopts_format(&f->cfg.http, http, sizeof(http));
 	argv[n++] = f->zygote_path;
 	argv[n++] = "--app";
-	argv[n++] = f->cfg.app;
-	argv[n++] = "--listeners";
-	argv[n++] = nlisten;
-	argv[n++] = "--supervisor-pid";
-	argv[n++] = spid;
+	argv[n++] = f->cfg.zyg.app;
 	argv[n++] = "--generation";
 	argv[n++] = gen;
-	argv[n++] = "--graceful-timeout";
-	argv[n++] = grace;
-	argv[n++] = "--http";
-	argv[n++] = http;
-	argv[n++] = "--forwarded-allow-ips";
-	argv[n++] = f->cfg.forwarded_allow_ips;
-	argv[n++] = "--log-level";
-	argv[n++] = f->cfg.log_level;
-	for (i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
-		if (optional[i].value == NULL)
-			continue;
-		argv[n++] = optional[i].flag;
-		argv[n++] = optional[i].value;
-	}
-	if (f->cfg.warmup_strict)
-		argv[n++] = "--warmup-strict";
-	if (f->cfg.ksm)
-		argv[n++] = "--ksm";
-	if (f->cfg.watch_types)
-		argv[n++] = "--watch-types";
-	argv[n++] = "--cow";
-	argv[n++] = cow_mode_name(f->cfg.cow);
-	if (cow_ranges_path(f, generation, ranges,
-	    sizeof(ranges)) == 0) {
-		argv[n++] = "--cow-ranges";
-		argv[n++] = ranges;
-	}
-	if (cow_index_path(f, generation, index, sizeof(index)) == 0) {
-		argv[n++] = "--cow-index";
-		argv[n++] = index;
-	}
-	for (i = 0; i < f->cfg.npythonpath; i++) {
-		argv[n++] = "--pythonpath";
-		argv[n++] = f->cfg.pythonpath[i];
+	room = sizeof(ZYGOTE_TITLE) - 1 + strlen(f->cfg.zyg.app);
+	for (have = 0, i = 0; i < n; i++)
+		have += strlen(argv[i]) + 1;
+	if (have <= room) {
+		i = room - have < sizeof(pad) - 1 ? room - have :
+		    sizeof(pad) - 1;
+		memset(pad, ' ', i);
+		pad[i] = '\0';
+		argv[n++] = pad;
 	}
 	argv[n] = NULL;
 	execv(f->zygote_path, (char *const *)argv);
@@ -164,9 +160,10 @@ zyglink_exec(struct forkd *f, unsigned generation, int ctl,
 pid_t
 zyglink_start(struct forkd *f, unsigned gen)
 {
-	struct zyglink	*l = zyglink_of(f, gen);
-	int		 sv[2], r;
-	pid_t		 pid, self = getpid();
+	struct zyglink		*l = zyglink_of(f, gen);
+	struct proto_msg	 m;
+	int			 sv[2], r;
+	pid_t			 pid = -1, self = getpid();
 
 	if (l == NULL)
 		return -ENOENT;
@@ -177,8 +174,16 @@ zyglink_start(struct forkd *f, unsigned gen)
 	/* Without it the zygote still starts: arenas count as "other". */
 	if ((r = cow_zygote_starting(f, gen)) != 0)
 		log_warnc(r, "cow: cannot make a private directory");
-	if ((pid = fork()) == -1) {
+	/*
+	 * The options wait in the socket for the zygote to read first: what
+	 * can fail is done before the fork.
+	 */
+	if ((r = zyglink_config(f, gen, &m)) == 0 &&
+	    send(sv[0], &m, proto_size(&m), MSG_NOSIGNAL | MSG_DONTWAIT) == -1)
 		r = -errno;
+	if (r == 0 && (pid = fork()) == -1)
+		r = -errno;
+	if (r != 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return r;

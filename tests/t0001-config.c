@@ -86,19 +86,21 @@ test_defaults(void)
 
 	r = parse("app:application", NULL);
 	is_int(r, 0, "a positional app alone parses");
-	is_str(cfg.app, "app:application", "positional argument is the app");
-	ok(cfg.app == arg_v[1], "app points into argv, not a copy");
+	is_str(cfg.zyg.app, "app:application",
+	    "positional argument is the app");
+	ok(cfg.zyg.app == arg_v[1], "app points into argv, not a copy");
 	is_int(cfg.workers, 1, "default is 1 worker");
 	is_int(cfg.nbinds, 1, "default is one bind address");
 	is_str(cfg.binds[0], "127.0.0.1:8000",
 	    "default bind is 127.0.0.1:8000");
-	is_int(cfg.graceful_timeout, 30, "default graceful timeout is 30 s");
-	is_int(cfg.http.keepalive, 5, "default keep-alive is 5 s");
+	is_int(cfg.zyg.graceful_timeout, 30,
+	    "default graceful timeout is 30 s");
+	is_int(cfg.zyg.http.keepalive, 5, "default keep-alive is 5 s");
 	is_int(cfg.backlog, 2048, "default backlog is 2048");
-	is_str(cfg.log_level, "info", "default log level is info");
-	ok(cfg.chdir == NULL && cfg.zygote == NULL,
+	is_str(cfg.zyg.log_level, "info", "default log level is info");
+	ok(cfg.zyg.chdir == NULL && cfg.zygote == NULL,
 	    "chdir and zygote are unset by default");
-	is_int(cfg.npythonpath, 0, "no pythonpath entries by default");
+	is_int(cfg.zyg.npythonpath, 0, "no pythonpath entries by default");
 	ok(cfg.version == 0 && cfg.help == 0,
 	    "version and help are off by default");
 }
@@ -111,7 +113,7 @@ test_options(void)
 	r = parse("--app", "pkg.mod:create_app()", "-w", "4", "--workers=6",
 	    NULL);
 	is_int(r, 0, "--app and -w parse");
-	is_str(cfg.app, "pkg.mod:create_app()", "--app sets the app");
+	is_str(cfg.zyg.app, "pkg.mod:create_app()", "--app sets the app");
 	is_int(cfg.workers, 6, "the last -w/--workers wins");
 
 	r = parse("-w8", "a:b", NULL);
@@ -131,21 +133,21 @@ test_options(void)
 	r = parse("a:b", "--graceful-timeout", "0", "--keep-alive", "75",
 	    "--backlog", "128", NULL);
 	is_int(r, 0, "timeouts and backlog parse");
-	is_int(cfg.graceful_timeout, 0, "--graceful-timeout 0 is allowed");
-	is_int(cfg.http.keepalive, 75, "--keep-alive sets the keep-alive");
+	is_int(cfg.zyg.graceful_timeout, 0, "--graceful-timeout 0 is allowed");
+	is_int(cfg.zyg.http.keepalive, 75, "--keep-alive sets the keep-alive");
 	is_int(cfg.backlog, 128, "--backlog sets the backlog");
 
 	r = parse("--graceful-timeout=86400", "a:b", NULL);
-	is_int(cfg.graceful_timeout, 86400,
+	is_int(cfg.zyg.graceful_timeout, 86400,
 	    "--graceful-timeout accepts its maximum 86400");
 
 	r = parse("a:b", "--chdir", "/srv/app", "--zygote", "/opt/fz",
 	    "--log-level", "debug", NULL);
 	is_int(r, 0, "--chdir, --zygote and --log-level parse");
-	ok(cfg.chdir != NULL && strcmp(cfg.chdir, "/srv/app") == 0 &&
+	ok(cfg.zyg.chdir != NULL && strcmp(cfg.zyg.chdir, "/srv/app") == 0 &&
 	    cfg.zygote != NULL && strcmp(cfg.zygote, "/opt/fz") == 0,
 	    "--chdir and --zygote are kept");
-	is_str(cfg.log_level, "debug", "--log-level debug is kept");
+	is_str(cfg.zyg.log_level, "debug", "--log-level debug is kept");
 
 	r = parse("a:b", "--log-level", "loud", NULL);
 	ok(r == -EINVAL && err_has("loud"),
@@ -159,23 +161,25 @@ test_pythonpath(void)
 
 	r = parse("--pythonpath", "/a,/b/c", "a:b", NULL);
 	is_int(r, 0, "--pythonpath with two directories parses");
-	is_int(cfg.npythonpath, 2, "--pythonpath is split at commas");
-	ok(cfg.npythonpath == 2 && strcmp(cfg.pythonpath[0], "/a") == 0 &&
-	    strcmp(cfg.pythonpath[1], "/b/c") == 0,
+	is_int(cfg.zyg.npythonpath, 2, "--pythonpath is split at commas");
+	ok(cfg.zyg.npythonpath == 2 &&
+	    strcmp(cfg.zyg.pythonpath[0], "/a") == 0 &&
+	    strcmp(cfg.zyg.pythonpath[1], "/b/c") == 0,
 	    "--pythonpath keeps the directories in order");
 
 	r = parse("--pythonpath", ",/x,,/y,", "--pythonpath", "/z", "a:b",
 	    NULL);
-	is_int(cfg.npythonpath, 3,
+	is_int(cfg.zyg.npythonpath, 3,
 	    "empty --pythonpath items are skipped and repeats accumulate");
-	ok(cfg.npythonpath == 3 && strcmp(cfg.pythonpath[0], "/x") == 0 &&
-	    strcmp(cfg.pythonpath[1], "/y") == 0 &&
-	    strcmp(cfg.pythonpath[2], "/z") == 0,
+	ok(cfg.zyg.npythonpath == 3 &&
+	    strcmp(cfg.zyg.pythonpath[0], "/x") == 0 &&
+	    strcmp(cfg.zyg.pythonpath[1], "/y") == 0 &&
+	    strcmp(cfg.zyg.pythonpath[2], "/z") == 0,
 	    "repeated --pythonpath appends in order");
 
 	r = parse("--pythonpath", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16",
 	    "a:b", NULL);
-	is_int(r, 0, "--pythonpath accepts CONFIG_MAX_PYPATHS directories");
+	is_int(r, 0, "--pythonpath accepts ZYGOPTS_MAX_PYPATHS directories");
 	r = parse("--pythonpath", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17",
 	    "a:b", NULL);
 	is_int(r, -EINVAL, "--pythonpath with one directory too many is "
@@ -214,7 +218,7 @@ test_app(void)
 
 	r = parse("-w", "3", "app:x", "-b", ":9000", NULL);
 	is_int(r, 0, "options after the positional app are parsed");
-	ok(r == 0 && strcmp(cfg.app, "app:x") == 0 && cfg.workers == 3 &&
+	ok(r == 0 && strcmp(cfg.zyg.app, "app:x") == 0 && cfg.workers == 3 &&
 	    cfg.nbinds == 1 && strcmp(cfg.binds[0], ":9000") == 0,
 	    "options around the app all take effect");
 

@@ -22,8 +22,10 @@ bail(const char *what)
 
 static const char *const type_names[] = {
 	NULL, "PROTO_READY", "PROTO_FORK", "PROTO_FORKED", "PROTO_FORK_FAILED",
-	"PROTO_FAILED"
+	"PROTO_FAILED", "PROTO_CONFIG"
 };
+_Static_assert(sizeof(type_names) / sizeof(type_names[0]) == PROTO_TYPE_MAX,
+    "a name for every type");
 
 static void
 test_init(void)
@@ -89,8 +91,8 @@ test_check(void)
 	    "-EBADMSG");
 	m.type = UINT16_MAX;
 	is_int(proto_check(&m, n), -EBADMSG, "type 0xffff is -EBADMSG");
-	m.type = PROTO_FAILED;
-	is_int(proto_check(&m, n), 0, "the last type, PROTO_FAILED, is "
+	m.type = PROTO_CONFIG;
+	is_int(proto_check(&m, n), 0, "the last type, PROTO_CONFIG, is "
 	    "well-formed");
 	m.len = PROTO_PAYLOAD_MAX + 1;
 	is_int(proto_check(&m, (ssize_t)PROTO_HDR_SIZE + m.len), -EBADMSG,
@@ -109,8 +111,11 @@ test_roundtrip(int sv[2])
 	int			t, from, to;
 
 	for (t = PROTO_READY; t < PROTO_TYPE_MAX; t++) {
-		/* READY, FORKED, FORK_FAILED, FAILED go up; FORK goes down. */
-		from = t == PROTO_FORK ? 0 : 1;
+		/*
+		 * READY, FORKED, FORK_FAILED, FAILED go up; FORK and CONFIG
+		 * go down.
+		 */
+		from = t == PROTO_FORK || t == PROTO_CONFIG ? 0 : 1;
 		to = 1 - from;
 		proto_init(&m, t);
 		m.worker_id = 7 + t;
@@ -123,6 +128,9 @@ test_roundtrip(int sv[2])
 		if (t == PROTO_FAILED)
 			(void)proto_set_text(&m, "cannot load the app app:app\n"
 			    "ImportError: no module named app");
+		if (t == PROTO_CONFIG)
+			(void)proto_set_text(&m, "{\"app\":\"app:app\","
+			    "\"generation\":42}");
 		if (send(sv[from], &m, proto_size(&m), 0) !=
 		    (ssize_t)proto_size(&m))
 			bail("send");
@@ -175,7 +183,7 @@ main(void)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		skip_all("SOCK_SEQPACKET socketpair: %s", strerror(errno));
-	plan(47);
+	plan(51);
 	test_init();
 	test_check();
 	test_roundtrip(sv);
