@@ -20,16 +20,17 @@ const struct httpopts httpopts_defaults = {
 	.body_timeout = 30,
 	.keepalive = 5,
 	.max_requests = 1000,
+	.park_after = 5,
 };
 
 const char *
 httpopts_format(const struct httpopts *o, char *buf, size_t len)
 {
 	snprintf(buf, len, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-	    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
-	    o->max_line, o->max_field, o->max_fields, o->max_head,
-	    o->max_body, o->header_timeout, o->body_timeout, o->keepalive,
-	    o->max_requests);
+	    ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+	    ",%" PRIu64, o->max_line, o->max_field, o->max_fields,
+	    o->max_head, o->max_body, o->header_timeout, o->body_timeout,
+	    o->keepalive, o->max_requests, o->park_after);
 	return buf;
 }
 
@@ -63,5 +64,6 @@ httpopts_parse(const char *s, struct httpopts *ret)
 	ret->body_timeout = v[6];
 	ret->keepalive = v[7];
 	ret->max_requests = v[8];
+	ret->park_after = v[9];
 	return 0;
 }

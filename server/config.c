@@ -54,6 +54,7 @@ enum {
 	OPT_MAX_REQ,
 	OPT_MAX_JITTER,
 	OPT_MAX_MEM,
+	OPT_PARK_AFTER,
 };
 
 static const struct option config_options[] = {
@@ -98,6 +99,7 @@ static const struct option config_options[] = {
 	{ "max-requests",	required_argument,	NULL, OPT_MAX_REQ },
 	{ "max-requests-jitter", required_argument,	NULL, OPT_MAX_JITTER },
 	{ "max-worker-memory",	required_argument,	NULL, OPT_MAX_MEM },
+	{ "park-after",		required_argument,	NULL, OPT_PARK_AFTER },
 	{ "forwarded-allow-ips", required_argument,	NULL, OPT_FORWARDED },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
@@ -132,6 +134,9 @@ config_usage(FILE *fp)
 "  --header-timeout S      the head must arrive within S s, else 408 (20)\n"
 "  --body-timeout S        a body may stall S s (30)\n"
 "  --max-keepalive-requests N  requests per connection (1000)\n"
+"  --park-after MS         a worker busy this long in the app hands its\n"
+"                          other keep-alive connections to an idle worker,\n"
+"                          through the supervisor (5; 0: never)\n"
 "  --forwarded-allow-ips L proxies trusted for X-Forwarded-For/-Proto:\n"
 "                          '*' or addresses (127.0.0.1,::1; env\n"
 "                          FORWARDED_ALLOW_IPS)\n"
@@ -393,6 +398,13 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen,
 				    "--max-worker-memory %s: want MiB, 0 for "
 				    "none", optarg);
+			break;
+		case OPT_PARK_AFTER:
+			if (config_u64(optarg, 0, 60000,
+			    &cfg.http.park_after) != 0)
+				return config_err(err, errlen,
+				    "--park-after %s: want ms 0..60000",
+				    optarg);
 			break;
 		case OPT_MAX_KA_REQ:
 			if (config_u64(optarg, 1, 1000000,

@@ -30,19 +30,19 @@ main(void)
 
 	plan(22);
 	httpopts_format(&httpopts_defaults, buf, sizeof(buf));
-	is_str(buf, "8192,8192,100,65536,16777216,20,30,5,1000",
+	is_str(buf, "8192,8192,100,65536,16777216,20,30,5,1000,5",
 	    "the defaults' text form");
 	is_int(httpopts_parse(buf, &o), 0, "parses back");
 	ok(memcmp(&o, &httpopts_defaults, sizeof(o)) == 0,
 	    "and round-trips exactly");
 	p = o;
-	is_int(httpopts_parse("1,2,3,4,5,6,7,8", &p), -EINVAL,
-	    "eight fields are refused");
-	is_int(httpopts_parse("1,2,3,4,5,6,7,8,9,10", &p), -EINVAL,
-	    "ten fields are refused");
-	is_int(httpopts_parse("1,2,3,4,x,6,7,8,9", &p), -EINVAL,
+	is_int(httpopts_parse("1,2,3,4,5,6,7,8,9", &p), -EINVAL,
+	    "nine fields are refused");
+	is_int(httpopts_parse("1,2,3,4,5,6,7,8,9,10,11", &p), -EINVAL,
+	    "eleven fields are refused");
+	is_int(httpopts_parse("1,2,3,4,x,6,7,8,9,10", &p), -EINVAL,
 	    "a non-number is refused");
-	is_int(httpopts_parse("1,2,3,4,-5,6,7,8,9", &p), -EINVAL,
+	is_int(httpopts_parse("1,2,3,4,-5,6,7,8,9,10", &p), -EINVAL,
 	    "a sign is refused");
 	ok(memcmp(&o, &p, sizeof(o)) == 0, "a failed parse writes nothing");
 
