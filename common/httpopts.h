@@ -18,6 +18,7 @@ struct httpopts {
 	uint64_t	body_timeout;	/* s: idle while a body arrives */
 	uint64_t	keepalive;	/* s: idle between requests */
 	uint64_t	max_requests;	/* per connection */
+	uint64_t	park_after;	/* ms busy before the others park; 0 */
 };
 
 #endif

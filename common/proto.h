@@ -46,6 +46,10 @@
 #define PROTO_COW_FD		1000
 /* The status page's memfd (common/status.h), given to each zygote. */
 #define PROTO_STATUS_FD		1001
+/* Balanced keep-alive (common/parkmsg.h): the workers' end of the park
+ * socket, and of the ready queue. */
+#define PROTO_PARK_FD		1002
+#define PROTO_QUEUE_FD		1003
 #define PROTO_MAGIC		0x666b6432u	/* "fkd2" */
 /* A payload's room: a failed generation's traceback tail fits. */
 #define PROTO_PAYLOAD_MAX	8192

@@ -138,6 +138,8 @@ static const struct zygopt zygopts_table[] = {
 	  RANGE(30, 1, 3600), .want = "want seconds 1..3600" },
 	{ ROW("max-keepalive-requests", ZYGOPT_U64, http.max_requests),
 	  RANGE(1000, 1, 1000000), .want = "want 1..1000000" },
+	{ ROW("park-after", ZYGOPT_U64, http.park_after),
+	  RANGE(5, 0, 60000), .want = "want ms 0..60000" },
 	/* gunicorn's default; config.c takes FORWARDED_ALLOW_IPS over it. */
 	{ ROW("forwarded-allow-ips", ZYGOPT_STR, forwarded_allow_ips),
 	  .sdef = "127.0.0.1,::1", .check = zygopts_check_word,

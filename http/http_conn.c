@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include "http_conn.h"
 #include "http_util.h"
 #include "log.h"
+#include "parkmsg.h"
 
 #define CONN_INITIAL_BUF	16384
 #define CONN_READ_MIN		4096
@@ -74,6 +76,8 @@ struct conn {
 	struct http_outbuf	 out;		/* see CONN_WRITING */
 	unsigned		 closing:1;	/* close after this response */
 	unsigned		 close_after:1;	/* close once out is sent */
+	unsigned		 parked:1;	/* the supervisor's now: freed at
+						   the end of the loop's round */
 	char			 remote_addr[INET6_ADDRSTRLEN];
 	char			 remote_port[8];
 	char			 server_name[INET6_ADDRSTRLEN];
@@ -98,9 +102,24 @@ struct server {
 	struct http_exchange		 ex;	/* reused for every request */
 	char				 client_addr[INET6_ADDRSTRLEN];
 	struct http_stats		 stats;
-	uint64_t			 tag_signal;	/* epoll tag */
+	uint64_t			 tag_signal;	/* epoll tags */
+	uint64_t			 tag_queue;
+	/* Balanced keep-alive: see server_park_others(). */
+	timer_t				 timer;
+	int				 timer_ok;
+	int				 timer_on;	/* ticking */
+	sigset_t			 waitmask;	/* in epoll_pwait */
+	volatile sig_atomic_t		 in_app;
+	volatile uint64_t		 app_ms;	/* when the app began */
+	struct conn			*current;	/* the app's, in_app */
+	size_t				 nparked;	/* to free */
+	int				 queue_on;	/* in epoll */
+	char				 park_buf[PARK_BYTES_MAX];
 	int				 log_failing;	/* said once */
 };
+
+static uint64_t	conn_now_ms(void);
+static void	server_timer(struct server *);
 
 /*
  * At max_conns, and for ACCEPT_PAUSE_MS after accept() failed, the
@@ -123,7 +142,104 @@ server_listen(struct server *s, int on)
 		(void)epoll_ctl(s->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
 		    s->o->listen_fds[i], &ev);
 	}
+	if (s->queue_on) {
+		/* The ready queue is a listener too: a worker at its cap
+		 * takes nothing from it. */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.ptr = &s->tag_queue;
+		(void)epoll_ctl(s->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    s->o->queue_fd, &ev);
+	}
 	s->paused = !on;
+}
+
+/*
+ * Parks c with the supervisor if it waits for a request (idle, or with
+ * part of a head): its socket and bytes go over the park socket, and c
+ * is the supervisor's from then on (freed at the end of the loop's
+ * round).  Returns 0 or -errno.  Async-signal-safe: the timer's handler
+ * calls it while the app runs.
+ */
+static int
+conn_park(struct server *s, struct conn *c)
+{
+	struct park_hdr	h;
+	uint64_t	now;
+	struct timespec	ts;
+	int		r;
+
+	if (s->o->park_fd < 0 || c->parked || c == s->current ||
+	    (c->state != CONN_IDLE && c->state != CONN_HEAD) ||
+	    c->len > PARK_BYTES_MAX || c->out.len > c->out.off)
+		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	h.magic = PARK_MAGIC;
+	h.nrequests = c->nrequests;
+	h.left_ms = c->deadline_ms > now ? (uint32_t)(c->deadline_ms - now) :
+	    0;
+	h.len = (uint32_t)c->len;
+	if ((r = park_send(s->o->park_fd, &h, c->buf, c->fd)) != 0)
+		return r;
+	c->parked = 1;
+	s->nparked++;
+	s->stats.parked++;
+	return 0;
+}
+
+/*
+ * Every park_busy_ms the worker spends in the app (a timer's signal,
+ * SIGRTMIN, on this thread), this worker's other connections a request
+ * has come on go to the supervisor, which queues them for the next
+ * worker that is free: requests are then answered about in the order
+ * they came, by whichever worker frees up first, not behind the app's
+ * slow one.  Waiting for another worker to be idle first was measured
+ * and is worse (doc/ARCHITECTURE.md).  The loop is not running (the app
+ * is), so the list holds still; poll() and conn_park() are
+ * async-signal-safe.
+ */
+static struct server	*park_server;
+
+static void
+server_park_others(int sig)
+{
+	struct server	*s = park_server;
+	struct conn	*c;
+	struct pollfd	 pfd;
+	int		 saved = errno;
+
+	(void)sig;
+	if (s == NULL || !s->in_app ||
+	    conn_now_ms() - s->app_ms < s->o->park_busy_ms)
+		return;
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (c == s->current || c->parked ||
+		    (c->state != CONN_IDLE && c->state != CONN_HEAD))
+			continue;
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 1)
+			(void)conn_park(s, c);
+	}
+	errno = saved;
+}
+
+/* Frees the connections parked during this round of the loop. */
+static void	conn_close(struct server *, struct conn *);
+
+static void
+server_free_parked(struct server *s)
+{
+	struct conn	*c, *next;
+
+	for (c = s->conns; c != NULL && s->nparked > 0; c = next) {
+		next = c->next;
+		if (c->parked) {
+			s->nparked--;
+			conn_close(s, c);
+		}
+	}
 }
 
 static uint64_t
@@ -146,6 +262,7 @@ conn_close(struct server *s, struct conn *c)
 			break;
 		}
 	s->nconns--;
+	server_timer(s);
 	if (s->paused)
 		server_listen(s, 1);
 	(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -279,6 +396,7 @@ conn_local(struct conn *c)
 
 static void	conn_readable(struct server *, struct conn *);
 static int	conn_advance(struct server *, struct conn *);
+static int	conn_reserve(struct conn *, size_t);
 
 /*
  * accept() fails with an error of the connection (it was reset while
@@ -330,12 +448,50 @@ server_accept_pause(struct server *s, int err)
 	s->accept_again_ms = now + ACCEPT_PAUSE_MS;
 }
 
+/*
+ * A connection of fd, from peer ss, in the loop; NULL (fd closed, the
+ * listeners resting) without memory or epoll room.
+ */
+static struct conn *
+conn_new(struct server *s, int fd, const struct sockaddr_storage *ss)
+{
+	struct epoll_event	 ev;
+	struct conn		*c;
+	int			 err;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		server_accept_pause(s, -ENOMEM);
+		return NULL;
+	}
+	c->fd = fd;
+	c->want = -1;
+	c->body_fd = -1;
+	conn_peer(c, ss);
+	conn_local(c);
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.ptr = c;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		/* ENOMEM, or ENOSPC: past fs.epoll.max_user_watches. */
+		err = -errno;
+		close(fd);
+		free(c);
+		server_accept_pause(s, err);
+		return NULL;
+	}
+	c->next = s->conns;
+	s->conns = c;
+	s->nconns++;
+	c->state = CONN_IDLE;
+	server_timer(s);
+	return c;
+}
+
 static void
 conn_accept(struct server *s, int lfd)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
-	struct epoll_event	 ev;
 	struct conn		*c;
 	int			 fd, one = 1;
 
@@ -356,41 +512,62 @@ conn_accept(struct server *s, int lfd)
 		    conn_now_ms() - s->accept_failed_ms);
 		s->accept_failures = 0;
 	}
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
-		server_accept_pause(s, -ENOMEM);
-		return;
-	}
-	c->fd = fd;
-	c->want = -1;
-	c->body_fd = -1;
-	conn_peer(c, &ss);
-	conn_local(c);
 	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
-	ev.events = EPOLLIN | EPOLLRDHUP;
-	ev.data.ptr = c;
-	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		/* ENOMEM, or ENOSPC: past fs.epoll.max_user_watches. */
-		int	err = -errno;
-
-		close(fd);
-		free(c);
-		server_accept_pause(s, err);
+	if ((c = conn_new(s, fd, &ss)) == NULL)
 		return;
-	}
-	c->next = s->conns;
-	s->conns = c;
-	s->nconns++;
 	s->stats.connections++;
-	c->state = CONN_IDLE;
 	c->deadline_ms = conn_now_ms() + s->o->head_timeout_ms;
 	/*
 	 * The request is usually there already (TCP_DEFER_ACCEPT): serve it
 	 * now, so this worker is busy, not idle, while the next connection
 	 * waits for another worker.
 	 */
+	conn_readable(s, c);
+}
+
+/*
+ * A connection parked by a worker became readable: take it from the
+ * ready queue, with the bytes of a head its worker had read, and serve
+ * it as if accepted.  One per wake-up, as accept.
+ */
+static void
+conn_adopt(struct server *s)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	struct park_hdr		 h;
+	struct conn		*c;
+	int			 fd;
+
+	if (s->nconns >= s->o->max_conns) {
+		server_listen(s, 0);
+		return;
+	}
+	if ((fd = park_recv(s->o->queue_fd, &h, s->park_buf)) < 0) {
+		if (fd == -EPIPE) {
+			/* The supervisor is gone or stopping. */
+			(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->queue_fd,
+			    NULL);
+			s->queue_on = 0;
+		} else if (fd != -EAGAIN)
+			log_warnc(fd, "keep-alive: the ready queue");
+		return;
+	}
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		memset(&ss, 0, sizeof(ss));
+	if ((c = conn_new(s, fd, &ss)) == NULL)
+		return;
+	s->stats.adopted++;
+	c->nrequests = h.nrequests;
+	if (h.len > 0 && conn_reserve(c, h.len) == 0) {
+		memcpy(c->buf, s->park_buf, h.len);
+		c->len = h.len;
+		c->state = CONN_HEAD;
+		c->deadline_ms = conn_now_ms() + h.left_ms;
+	} else
+		c->deadline_ms = conn_now_ms() + s->o->head_timeout_ms;
 	conn_readable(s, c);
 }
 
@@ -445,6 +622,50 @@ server_reopen(struct server *s)
 		log_debug("access log %s reopened", al->path);
 }
 
+/*
+ * The timer ticks every park_busy_ms / 2 while the worker holds two
+ * connections or more: no system call per request.  Called as their
+ * number changes.
+ */
+static void
+server_timer(struct server *s)
+{
+	struct itimerspec	its;
+	unsigned		ms = s->o->park_busy_ms / 2;
+	int			on = s->nconns >= 2;
+
+	if (!s->timer_ok || on == s->timer_on)
+		return;
+	memset(&its, 0, sizeof(its));
+	if (on) {
+		ms = ms > 0 ? ms : 1;
+		its.it_value.tv_sec = ms / 1000;
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+		its.it_interval = its.it_value;
+	}
+	if (timer_settime(s->timer, 0, &its, NULL) == 0)
+		s->timer_on = on;
+}
+
+/* The app is about to run for c (the timer's signal looks at in_app). */
+static int
+server_busy(struct server *s, struct conn *c)
+{
+	if (!s->timer_ok)
+		return 0;
+	s->current = c;
+	s->app_ms = conn_now_ms();
+	s->in_app = 1;
+	return 1;
+}
+
+static void
+server_idle(struct server *s)
+{
+	s->in_app = 0;
+	s->current = NULL;
+}
+
 /* Returns 1 when c stays open for the next request, -1 when closed. */
 static int
 conn_dispatch(struct server *s, struct conn *c)
@@ -452,7 +673,7 @@ conn_dispatch(struct server *s, struct conn *c)
 	struct http_exchange	*ex = &s->ex;
 	size_t			 end, rest;
 	uint64_t		 t0 = 0;
-	int			 keep;
+	int			 keep, armed;
 
 	/* The buffer may have moved since the head was parsed. */
 	if (http_parse_request(c->buf, c->head_len, &ex->req,
@@ -487,7 +708,10 @@ conn_dispatch(struct server *s, struct conn *c)
 	    ex->req.path, ex->req.path_len);
 	if (s->o->access_log != NULL)
 		t0 = status_now_ns();
+	armed = server_busy(s, c);
 	s->handler(ex, s->arg);
+	if (armed)
+		server_idle(s);
 	s->stats.requests++;
 	if (!ex->resp.finished)
 		(void)http_resp_finish(&ex->resp);
@@ -707,6 +931,18 @@ conn_readable(struct server *s, struct conn *c)
 		conn_close(s, c);
 }
 
+/* When c, idle between requests, is to be parked: never if not so. */
+static uint64_t
+conn_idle_park_ms(const struct server *s, const struct conn *c)
+{
+	if (s->o->park_fd < 0 || s->o->park_idle_ms == 0 || s->stopping ||
+	    c->state != CONN_IDLE || c->len != 0 || c->nrequests == 0 ||
+	    s->o->park_idle_ms >= s->o->keepalive_ms)
+		return UINT64_MAX;
+	/* Its deadline is keepalive_ms after it went idle. */
+	return c->deadline_ms - s->o->keepalive_ms + s->o->park_idle_ms;
+}
+
 static void
 conn_sweep(struct server *s, uint64_t now)
 {
@@ -714,6 +950,14 @@ conn_sweep(struct server *s, uint64_t now)
 
 	for (c = s->conns; c != NULL; c = next) {
 		next = c->next;
+		if (c->parked)
+			continue;
+		/* Idle a while: a parked connection costs no worker. */
+		if (conn_idle_park_ms(s, c) <= now && conn_park(s, c) == 0) {
+			s->nparked--;
+			conn_close(s, c);
+			continue;
+		}
 		if (c->deadline_ms > now)
 			continue;
 		if (c->state == CONN_IDLE || c->state == CONN_WRITING ||
@@ -732,9 +976,14 @@ conn_next_timeout(struct server *s, uint64_t now)
 
 	if (s->accept_again_ms != 0 && s->accept_again_ms < t)
 		t = s->accept_again_ms;
-	for (c = s->conns; c != NULL; c = c->next)
+	for (c = s->conns; c != NULL; c = c->next) {
+		if (c->parked)
+			continue;
 		if (c->deadline_ms < t)
 			t = c->deadline_ms;
+		if (conn_idle_park_ms(s, c) < t)
+			t = conn_idle_park_ms(s, c);
+	}
 	return t > now ? (int)(t - now) : 0;
 }
 
@@ -762,10 +1011,57 @@ server_stop(struct server *s)
 	 * while clients connect), and gets its answer with a close.
 	 */
 	for (c = s->conns; c != NULL; c = c->next) {
+		if (c->parked)
+			continue;
 		c->closing = 1;
-		if (c->state == CONN_IDLE && c->len == 0 && c->nrequests > 0)
+		/* A reload: the next generation's workers take it over. */
+		if (c->state == CONN_IDLE && c->len == 0 && c->nrequests > 0 &&
+		    conn_park(s, c) != 0)
 			c->deadline_ms = 0;
 	}
+	if (s->queue_on) {
+		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, s->o->queue_fd, NULL);
+		s->queue_on = 0;
+	}
+}
+
+/*
+ * Balanced keep-alive: the ready queue in epoll, as a listener, and the
+ * timer whose signal parks the other connections while the app runs.
+ * Without the timer, connections are still parked when idle and taken
+ * from the queue.
+ */
+static void
+server_init_park(struct server *s)
+{
+	struct epoll_event	ev;
+	struct sigevent		sev;
+	struct sigaction	sa;
+
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &s->tag_queue;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->o->queue_fd, &ev) == 0)
+		s->queue_on = 1;
+	if (s->o->park_busy_ms == 0)
+		return;
+	park_server = s;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = server_park_others;
+	sa.sa_flags = SA_RESTART;	/* the app's system calls go on */
+	sigfillset(&sa.sa_mask);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGRTMIN;
+	sev._sigev_un._tid = gettid();	/* this thread, not the app's */
+	if (sigaction(SIGRTMIN, &sa, NULL) == -1 ||
+	    timer_create(CLOCK_MONOTONIC, &sev, &s->timer) == -1) {
+		log_warnc(-errno, "keep-alive: no park timer: a busy worker "
+		    "keeps its other connections");
+		return;
+	}
+	(void)sigprocmask(SIG_BLOCK, NULL, &s->waitmask);
+	sigaddset(&s->waitmask, SIGRTMIN);
+	s->timer_ok = 1;
 }
 
 static int
@@ -796,6 +1092,8 @@ server_init(struct server *s)
 		    &ev) == -1)
 			return -errno;
 	}
+	if (s->o->park_fd >= 0 && s->o->queue_fd >= 0)
+		server_init_park(s);
 	return 0;
 }
 
@@ -820,7 +1118,9 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 		if (s.stopping && s.conns == NULL)
 			break;
 		now = conn_now_ms();
-		n = epoll_wait(s.ep, evs, 64, conn_next_timeout(&s, now));
+		/* The timer's signal waits: an idle worker sleeps. */
+		n = epoll_pwait(s.ep, evs, 64, conn_next_timeout(&s, now),
+		    s.timer_ok ? &s.waitmask : NULL);
 		if (n == -1 && errno != EINTR) {
 			r = -errno;
 			goto out;
@@ -853,12 +1153,23 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 					    o->listen_fds[(uintptr_t)p]);
 				continue;
 			}
-			/* Only this connection can be closed here. */
+			if (p == &s.tag_queue) {
+				if (!s.stopping)
+					conn_adopt(&s);
+				continue;
+			}
+			/*
+			 * Only this connection can be closed here; one parked
+			 * is the supervisor's, freed after the round.
+			 */
+			if (((struct conn *)p)->parked)
+				continue;
 			if (((struct conn *)p)->state == CONN_WRITING)
 				conn_writable(&s, p);
 			else
 				conn_readable(&s, p);
 		}
+		server_free_parked(&s);
 		now = conn_now_ms();
 		conn_sweep(&s, now);
 		if (s.accept_again_ms != 0 && s.accept_again_ms <= now) {
@@ -868,6 +1179,10 @@ http_serve(const struct http_serve_opts *o, http_handler *h, void *arg,
 	}
 	r = 0;
  out:
+	if (s.timer_ok) {
+		park_server = NULL;
+		(void)timer_delete(s.timer);
+	}
 	while (s.conns != NULL)
 		conn_close(&s, s.conns);
 	http_resp_free(&s.ex.resp);

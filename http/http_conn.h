@@ -50,11 +50,23 @@ struct http_serve_opts {
 	struct status_slot *status;
 	/* A line per answered request, reopened on SIGUSR1; or NULL. */
 	struct accesslog *access_log;
+	/*
+	 * Balanced keep-alive (common/parkmsg.h), off when park_fd is -1:
+	 * the park socket and the ready queue; every park_busy_ms in the
+	 * app, the worker parks its other connections a request is waiting
+	 * on; and a connection idle for park_idle_ms.
+	 */
+	int		 park_fd;
+	int		 queue_fd;
+	unsigned	 park_busy_ms;
+	unsigned	 park_idle_ms;
 };
 
 struct http_stats {
 	uint64_t	requests;
 	uint64_t	connections;
+	uint64_t	parked;		/* connections handed to the supervisor */
+	uint64_t	adopted;	/* taken from the ready queue */
 	uint64_t	bad_requests;
 	uint64_t	disconnects;	/* clients gone mid-response */
 };

@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,10 @@
 #include "proto.h"
 #include "py.h"
 #include "zygote.h"
+
+/* A keep-alive connection idle this long is parked with the supervisor:
+ * an idle connection then costs no worker its buffers. */
+#define WORKER_PARK_IDLE_MS	1000
 
 #define WORKER_REPARENT_WAIT_MS	5000
 
@@ -148,6 +153,15 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 	so.limits.max_head = o->cfg.http.max_head;
 	so.forwarded_allow_ips = o->cfg.forwarded_allow_ips;
 	so.max_conns = 1024;
+	/* Balanced keep-alive, when the supervisor gave the sockets. */
+	so.park_fd = so.queue_fd = -1;
+	if (fcntl(PROTO_PARK_FD, F_GETFD) != -1 &&
+	    fcntl(PROTO_QUEUE_FD, F_GETFD) != -1) {
+		so.park_fd = PROTO_PARK_FD;
+		so.queue_fd = PROTO_QUEUE_FD;
+	}
+	so.park_busy_ms = (unsigned)o->cfg.http.park_after;
+	so.park_idle_ms = WORKER_PARK_IDLE_MS;
 	so.parent = o->cfg.supervisor;
 	so.status = status_slot(o->status, ix);
 	status_claim(so.status, getpid());

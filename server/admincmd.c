@@ -299,6 +299,28 @@ admincmd_listen(struct forkd *f, struct jw *w)
 	jw_obj_close(w);
 }
 
+/* Balanced keep-alive: the connections the supervisor holds. */
+static void
+admincmd_park(struct forkd *f, struct jw *w)
+{
+	struct park_stats	st;
+
+	park_get_stats(f->park, &st);
+	jw_key(w, "keepalive");
+	jw_obj_open(w);
+	jw_key(w, "parked");
+	jw_uint(w, st.parked);
+	jw_key(w, "received");
+	jw_uint(w, st.received);
+	jw_key(w, "forwarded");
+	jw_uint(w, st.forwarded);
+	jw_key(w, "expired");
+	jw_uint(w, st.expired);
+	jw_key(w, "refused");
+	jw_uint(w, st.refused);
+	jw_obj_close(w);
+}
+
 static void
 admincmd_stats(struct forkd *f, struct jw *w)
 {
@@ -382,6 +404,7 @@ admincmd_stats(struct forkd *f, struct jw *w)
 	jw_obj_close(w);
 	jw_obj_close(w);
 	admincmd_listen(f, w);
+	admincmd_park(f, w);
 }
 
 /* Prometheus label value: backslash, double quote and newline escaped. */

@@ -5,6 +5,7 @@
 #ifndef FORKD_FORKD_H
 #define FORKD_FORKD_H
 
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/types.h>
 
@@ -16,6 +17,7 @@
 #include "cow.h"
 #include "loop.h"
 #include "memstat.h"
+#include "park.h"
 #include "proto.h"
 #include "status.h"
 #include "sv.h"
@@ -60,6 +62,9 @@ struct forkd {
 	uint64_t		 started_ms;
 	struct cow		*cow;		/* --cow: NULL when off */
 	struct admin		*admin;		/* NULL: no admin socket */
+	struct park		*park;		/* balanced keep-alive, or NULL */
+	struct rlimit		 nofile;	/* as started: the zygote's */
+	unsigned		 park_max;	/* connections it may hold */
 	int			 status_fd;	/* the workers' status page */
 	struct status_page	*status;
 	uint64_t		 last_tick_ms;	/* to see the loop stall */

@@ -33,6 +33,11 @@
 #include "log.h"
 #include "version.h"
 
+/* The supervisor's own open-files limit, raised to hold parked
+ * connections, and what it keeps for everything else. */
+#define FORKD_NOFILE_MAX	65536
+#define FORKD_NOFILE_SPARE	256
+
 #define TICK_MS		100
 
 uint64_t
@@ -138,6 +143,9 @@ forkd_act(struct forkd *f, struct sv_action *a)
 		break;
 	case SV_ACT_CLOSE_LISTENERS:
 		forkd_close_listeners(f);
+		/* Parked connections close; workers close theirs. */
+		park_close(f->park);
+		f->park = NULL;
 		break;
 	case SV_ACT_GEN_READY:
 		cow_zygote_ready(f, a->gen);
@@ -359,6 +367,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	ev.type = SV_EV_TICK;
 	ev.now = now;
 	(void)forkd_event(f, &ev, NULL, 0);
+	park_tick(f->park, now);
 	if (f->sv.mode == SV_RUN) {
 		cow_tick(f);
 		if (f->admin != NULL)
@@ -488,26 +497,44 @@ forkd_listen(struct forkd *f)
  * 1024, the usual default, is raised to it if the hard one allows.
  */
 static void
-forkd_nofile(void)
+forkd_nofile(struct forkd *f)
 {
 	struct rlimit	rl;
 	rlim_t		need = 1024, was;	/* the usual default */
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
-		fatalx(EXIT_SYSCALL, "ulimit -n is %llu, at most %llu: forkd "
-		    "needs %llu open files (its zygote's descriptors %d and %d)",
-		    (unsigned long long)rl.rlim_cur,
-		    (unsigned long long)rl.rlim_max,
-		    (unsigned long long)need, PROTO_COW_FD, PROTO_STATUS_FD);
-	was = rl.rlim_cur;
-	rl.rlim_cur = need;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fatal("setrlimit(RLIMIT_NOFILE)");
-	log_info("ulimit -n raised from %llu to %llu: the zygote needs "
-	    "descriptors %d and %d", (unsigned long long)was,
-	    (unsigned long long)need, PROTO_COW_FD, PROTO_STATUS_FD);
+	if (rl.rlim_cur < need) {
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+			fatalx(EXIT_SYSCALL, "ulimit -n is %llu, at most %llu: "
+			    "forkd needs %llu open files (its zygote's "
+			    "descriptors %d to %d)",
+			    (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)rl.rlim_max,
+			    (unsigned long long)need, PROTO_COW_FD,
+			    PROTO_QUEUE_FD);
+		was = rl.rlim_cur;
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fatal("setrlimit(RLIMIT_NOFILE)");
+		log_info("ulimit -n raised from %llu to %llu: the zygote "
+		    "needs descriptors %d to %d", (unsigned long long)was,
+		    (unsigned long long)need, PROTO_COW_FD, PROTO_QUEUE_FD);
+	}
+	/* The zygote and the workers get this; the app may use select(). */
+	f->nofile = rl;
+	/*
+	 * The supervisor itself holds the parked keep-alive connections:
+	 * as many as the hard limit allows, up to FORKD_NOFILE_MAX.
+	 */
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+	    rl.rlim_max > FORKD_NOFILE_MAX ? FORKD_NOFILE_MAX : rl.rlim_max;
+	if (rl.rlim_cur > f->nofile.rlim_cur &&
+	    setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		rl.rlim_cur = f->nofile.rlim_cur;
+	f->park_max = rl.rlim_cur > 2 * FORKD_NOFILE_SPARE ?
+	    (unsigned)(rl.rlim_cur - FORKD_NOFILE_SPARE) :
+	    (unsigned)(rl.rlim_cur / 2);
 }
 
 static void
@@ -577,7 +604,7 @@ main(int argc, char *argv[])
 	}
 	forkd_access_log(&f);
 
-	forkd_nofile();
+	forkd_nofile(&f);
 	/* Workers are forked by the zygote and reparented to us. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		fatal("prctl(PR_SET_CHILD_SUBREAPER)");
@@ -588,6 +615,9 @@ main(int argc, char *argv[])
 		fatalc(r, "the workers' status page");
 	if ((r = loop_init(64)) != 0)
 		fatalc(r, "io_uring_queue_init");
+	if (f.cfg.zyg.http.park_after != 0 && (r = park_open(&f.park,
+	    f.park_max)) != 0)
+		log_warnc(r, "keep-alive: workers keep their connections");
 	f.sig_op.done = forkd_sig_done;
 	f.tick_op.done = forkd_tick_done;
 	f.tick_ts.tv_sec = 0;

@@ -6,6 +6,7 @@
  * link is preload/zygote.c.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -93,7 +94,7 @@ zyglink_exec(struct forkd *f, unsigned generation, int ctl,
 {
 	const char	*argv[7];
 	char		 gen[16], pad[sizeof(ZYGOTE_TITLE)];
-	int		 moved[CONFIG_MAX_BINDS + 1], status, fd;
+	int		 moved[CONFIG_MAX_BINDS + 1], status, fd, parkfd, queue;
 	size_t		 i, n = 0, room, have;
 	sigset_t	 all;
 
@@ -114,20 +115,37 @@ zyglink_exec(struct forkd *f, unsigned generation, int ctl,
 	sigfillset(&all);
 	(void)sigprocmask(SIG_UNBLOCK, &all, NULL);
 
-	/* Move every fd out of the way before placing them at 3, 4, ... */
-	moved[0] = fcntl(ctl, F_DUPFD_CLOEXEC, 64);
+	/*
+	 * Move every fd above the fixed numbers before placing them at 3,
+	 * 4, ... and 1001, 1002, 1003: the supervisor may hold thousands
+	 * (parked connections), any of them at a target.
+	 */
+	moved[0] = fcntl(ctl, F_DUPFD_CLOEXEC, PROTO_QUEUE_FD + 1);
 	for (i = 0; i < f->nlisten; i++)
-		moved[i + 1] = fcntl(f->listen_fds[i], F_DUPFD_CLOEXEC, 64);
-	status = fcntl(f->status_fd, F_DUPFD_CLOEXEC, 64);
+		moved[i + 1] = fcntl(f->listen_fds[i], F_DUPFD_CLOEXEC,
+		    PROTO_QUEUE_FD + 1);
+	status = fcntl(f->status_fd, F_DUPFD_CLOEXEC, PROTO_QUEUE_FD + 1);
+	parkfd = park_worker_fd(f->park) < 0 ? -1 :
+	    fcntl(park_worker_fd(f->park), F_DUPFD_CLOEXEC, PROTO_QUEUE_FD + 1);
+	queue = park_queue_fd(f->park) < 0 ? -1 :
+	    fcntl(park_queue_fd(f->park), F_DUPFD_CLOEXEC, PROTO_QUEUE_FD + 1);
 	for (i = 0; i <= f->nlisten; i++)
 		if (moved[i] == -1 ||
 		    dup2(moved[i], PROTO_CONTROL_FD + (int)i) == -1)
 			_exit(EXIT_SYSCALL);
 	if (status == -1 || dup2(status, PROTO_STATUS_FD) == -1)
 		_exit(EXIT_SYSCALL);
+	/* Without them the workers keep their connections, as before. */
+	if (parkfd >= 0 && queue >= 0 && (dup2(parkfd, PROTO_PARK_FD) == -1 ||
+	    dup2(queue, PROTO_QUEUE_FD) == -1))
+		_exit(EXIT_SYSCALL);
 	(void)close_range(PROTO_CONTROL_FD + f->nlisten + 1,
 	    PROTO_STATUS_FD - 1, 0);
-	(void)close_range(PROTO_STATUS_FD + 1, ~0U, 0);
+	(void)close_range(parkfd >= 0 && queue >= 0 ? PROTO_QUEUE_FD + 1 :
+	    PROTO_STATUS_FD + 1, ~0U, 0);
+	/* The app's limit is the one forkd was started with. */
+	if (f->nofile.rlim_cur != 0)
+		(void)setrlimit(RLIMIT_NOFILE, &f->nofile);
 
 	/*
 	 * The options wait on fd 3 (PROTO_CONFIG); argv is what ps shows
