@@ -220,13 +220,40 @@ admin_stale(const char *path, const struct sockaddr_un *sun)
 	return r;
 }
 
+/* Serves the listening socket fd, bound at path; 0 or -errno. */
+static int
+admin_start(struct admin **ret, int fd, const char *path, admin_handler fn,
+    admin_gate gate, void *arg)
+{
+	struct admin	*ad;
+	struct stat	 st;
+	int		 r;
+
+	if (stat(path, &st) == -1)
+		return -errno;
+	if ((ad = calloc(1, sizeof(*ad))) == NULL)
+		return -ENOMEM;
+	ad->fd = fd;
+	strcpy(ad->path, path);
+	ad->dev = st.st_dev;
+	ad->ino = st.st_ino;
+	ad->fn = fn;
+	ad->gate = gate;
+	ad->arg = arg;
+	ad->op.done = admin_accept_done;
+	if ((r = loop_poll(&ad->op, fd, POLLIN)) != 0) {
+		free(ad);
+		return r;
+	}
+	*ret = ad;
+	return 0;
+}
+
 int
 admin_open(struct admin **ret, const char *path, admin_handler fn,
     admin_gate gate, void *arg)
 {
 	struct sockaddr_un	 sun;
-	struct admin		*ad;
-	struct stat		 st;
 	mode_t			 old;
 	int			 fd, r;
 
@@ -243,33 +270,50 @@ admin_open(struct admin **ret, const char *path, admin_handler fn,
 	old = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r == -1 || listen(fd, ADMIN_CLIENTS_MAX) == -1 ||
-	    stat(path, &st) == -1) {
+	if (r == -1 || listen(fd, ADMIN_CLIENTS_MAX) == -1) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
-	if ((ad = calloc(1, sizeof(*ad))) == NULL) {
+	if ((r = admin_start(ret, fd, path, fn, gate, arg)) != 0) {
 		close(fd);
 		unlink(path);
-		return -ENOMEM;
 	}
-	ad->fd = fd;
-	strcpy(ad->path, path);
-	ad->dev = st.st_dev;
-	ad->ino = st.st_ino;
-	ad->fn = fn;
-	ad->gate = gate;
-	ad->arg = arg;
-	ad->op.done = admin_accept_done;
-	if ((r = loop_poll(&ad->op, fd, POLLIN)) != 0) {
+	return r;
+}
+
+int
+admin_adopt(struct admin **ret, const char *path, int fd, admin_handler fn,
+    admin_gate gate, void *arg)
+{
+	int	r, on;
+	socklen_t len = sizeof(on);
+
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == -1)
+		return -errno;
+	if (!on)
+		return -EINVAL;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -errno;
+	if ((r = admin_start(ret, fd, path, fn, gate, arg)) != 0)
 		close(fd);
-		unlink(path);
-		free(ad);
-		return r;
-	}
-	*ret = ad;
-	return 0;
+	return r;
+}
+
+int
+admin_fd(const struct admin *ad)
+{
+	return ad != NULL ? ad->fd : -1;
+}
+
+void
+admin_disown(struct admin *ad)
+{
+	if (ad != NULL)
+		ad->dev = ad->ino = 0;	/* admin_close() unlinks nothing */
 }
 
 static void

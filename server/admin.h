@@ -62,6 +62,18 @@ typedef const char *(*admin_gate)(void *arg, const struct admin_peer *peer);
  */
 int	admin_open(struct admin **ret, const char *path, admin_handler fn,
 	    admin_gate gate, void *arg);
+/*
+ * The same with a listening socket already bound at path, inherited
+ * from the forkd this one upgrades (fault S11): nothing is bound nor
+ * removed.  Returns 0 or -errno (-EINVAL: fd does not listen); fd is
+ * closed on failure.
+ */
+int	admin_adopt(struct admin **ret, const char *path, int fd,
+	    admin_handler fn, admin_gate gate, void *arg);
+/* The listening socket, for the forkd an upgrade starts; or -1. */
+int	admin_fd(const struct admin *);
+/* The socket is another forkd's now: admin_close() leaves the path. */
+void	admin_disown(struct admin *);
 /* Closes idle connections; call every tick. */
 void	admin_tick(struct admin *, uint64_t now_ms);
 /* Connections open now. */

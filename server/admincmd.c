@@ -764,7 +764,14 @@ admincmd_open(struct forkd *f)
 		    "one");
 		return 0;
 	}
-	r = admin_open(&f->admin, path, admincmd_handle, admincmd_gate, f);
+	if (f->inherit_admin >= 0) {
+		/* An upgrade: the old forkd's socket is ours now. */
+		r = admin_adopt(&f->admin, path, f->inherit_admin,
+		    admincmd_handle, admincmd_gate, f);
+		f->inherit_admin = -1;
+	} else
+		r = admin_open(&f->admin, path, admincmd_handle,
+		    admincmd_gate, f);
 	if (r == 0) {
 		log_info("admin socket %s", path);
 		return 0;

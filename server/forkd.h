@@ -43,6 +43,8 @@ struct zyglink {
 struct forkd {
 	struct config		 cfg;
 	char			 zygote_path[PATH_MAX];
+	char			 exe_path[PATH_MAX];	/* for an upgrade */
+	char			**argv;
 	int			 listen_fds[CONFIG_MAX_BINDS];
 	size_t			 nlisten;
 
@@ -70,6 +72,16 @@ struct forkd {
 	uint64_t		 last_tick_ms;	/* to see the loop stall */
 	uint64_t		 stall_end_ms;	/* no timeout kills before */
 	uint64_t		 requests_gone;	/* by workers reaped */
+	/* Binary upgrade (upgrade.c): what this forkd inherited... */
+	int			 inherit_listen;	/* count, or -1 */
+	int			 inherit_admin;		/* fd, or -1 */
+	int			 upgrade_notify;	/* fd, or -1 */
+	/* ... and the new forkd this one started. */
+	pid_t			 upgrade_pid;
+	int			 upgrade_fd;
+	struct op		 upgrade_op;
+	char			 upgrade_buf[1];
+	int			 handed_over;
 	uint64_t		 next_mem_ms;	/* --max-worker-memory's read */
 	uint64_t		 oom_kills;	/* the memory cgroup's, last read */
 	/* Requests answered, sampled each second for the last 10 (req/s). */
@@ -126,6 +138,13 @@ void	zyglink_failed(struct zyglink *, struct proto_msg *);
 void	zyglink_ready(struct zyglink *, struct proto_msg *);
 /* The log line's short text for READY's JSON (the text itself if not). */
 const char *zygready_summary(const char *json, char *buf, size_t len);
+
+/* upgrade.c: a new binary, started beside this one (fault S11). */
+void	upgrade_inherit(struct forkd *);
+void	upgrade_start(struct forkd *);
+/* Returns 1 when pid was the new forkd's (handled). */
+int	upgrade_reaped(struct forkd *, pid_t, int status);
+void	upgrade_tick(struct forkd *);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);

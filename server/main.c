@@ -235,6 +235,8 @@ forkd_reap(struct forkd *f)
 	int		st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (upgrade_reaped(f, pid, st))
+			continue;
 		zyglink_reaped(f, pid);
 		memset(&ev, 0, sizeof(ev));
 		ev.type = SV_EV_REAPED;
@@ -326,6 +328,9 @@ forkd_sig_done(struct op *op, int res, uint32_t flags)
 		case SIGUSR1:
 			forkd_reopen(f);
 			break;
+		case SIGUSR2:
+			upgrade_start(f);
+			break;
 		}
 	} else if (res < 0)
 		log_warnc(res, "signalfd read");
@@ -359,6 +364,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 		f->rate_next = (f->rate_next + 1) % FORKD_RATE_SAMPLES;
 	}
 	if (f->sv.mode == SV_RUN) {
+		upgrade_tick(f);
 		slots_claims(f);
 		slots_timeouts(f, now);
 		slots_recycle(f, now);
@@ -388,14 +394,16 @@ forkd_find_zygote(struct forkd *f)
 	char	self[PATH_MAX];
 	ssize_t	n;
 
+	/* The path, not the file: an upgrade execs what it names then. */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	self[n] = '\0';
+	snprintf(f->exe_path, sizeof(f->exe_path), "%s", self);
 	if (f->cfg.zygote != NULL) {
 		snprintf(f->zygote_path, sizeof(f->zygote_path), "%s",
 		    f->cfg.zygote);
 		return;
 	}
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1)
-		fatal("readlink /proc/self/exe");
-	self[n] = '\0';
 	snprintf(f->zygote_path, sizeof(f->zygote_path), "%s/forkd-zygote",
 	    dirname(self));
 }
@@ -478,16 +486,31 @@ forkd_listen(struct forkd *f)
 	size_t			i;
 	int			fd;
 
+	if (f->inherit_listen >= 0 &&
+	    (size_t)f->inherit_listen != f->cfg.nbinds)
+		fatalx(EXIT_USAGE, "upgrade: the old forkd had %d listeners, "
+		    "this one's arguments name %zu", f->inherit_listen,
+		    f->cfg.nbinds);
 	for (i = 0; i < f->cfg.nbinds; i++) {
 		if (listen_parse(f->cfg.binds[i], &ls) != 0)
 			fatalx(EXIT_USAGE, "-b %s: want HOST:PORT, [V6]:PORT, "
 			    "unix:PATH or fd://N", f->cfg.binds[i]);
+		/* An upgrade: the old forkd's socket, bound already. */
+		if (f->inherit_listen >= 0) {
+			ls.kind = LISTEN_FD;
+			ls.fd = 3 + (int)i;
+		}
 		if ((fd = listen_open(&ls, f->cfg.backlog)) < 0)
 			fatalc(fd, "cannot listen on %s", f->cfg.binds[i]);
 		f->listen_fds[f->nlisten++] = fd;
 		(void)listen_bound_port(fd, &ls);
-		log_info("listening on %s",
-		    listen_format(&ls, desc, sizeof(desc)));
+		if (f->inherit_listen >= 0 &&
+		    listen_describe(fd, desc, sizeof(desc)) == 0)
+			log_info("listening on %s (the upgraded forkd's "
+			    "socket)", desc);
+		else
+			log_info("listening on %s",
+			    listen_format(&ls, desc, sizeof(desc)));
 	}
 }
 
@@ -572,6 +595,7 @@ main(int argc, char *argv[])
 
 	memset(&f, 0, sizeof(f));
 	f.status_fd = -1;
+	f.upgrade_fd = -1;
 	for (i = 0; i < SV_GENS; i++) {
 		f.link[i].ctl = -1;
 		f.link[i].pidfd = -1;
@@ -586,6 +610,8 @@ main(int argc, char *argv[])
 		config_usage(stdout);
 		return EXIT_CLEAN;
 	}
+	f.argv = argv;
+	upgrade_inherit(&f);
 	forkd_find_zygote(&f);
 	if (f.cfg.version)
 		forkd_version(&f);

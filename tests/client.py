@@ -20,6 +20,10 @@
                                     exists (20 s at most), closes the
                                     answered ones, then prints how many
                                     of the others are answered within 5 s
+  client.py PORT load STOP OUT      300 GET / a second (keep-alive and new
+                                    connections) until file STOP exists;
+                                    writes "answered failed resent req/s"
+                                    and the first errors to file OUT
   client.py PORT burst N            N connections at once, each GET / and
                                     Connection: close; prints how many
                                     were answered 200, how many failed,
@@ -205,6 +209,93 @@ def burst(port, n):
           int(max(secs for _, secs in results) * 1000))
 
 
+def load(port, stop, out):
+    """Requests at 300 a second until stop exists: one thread on a keep-alive
+    connection, one on a new connection each time; writes to out the
+    counts answered, failed and sent again, and the rate (see t1020)."""
+    RATE = 150                      # per thread: two threads, 300 req/s
+    lock = threading.Lock()
+    n = {"ok": 0, "failed": 0, "retried": 0}
+    errors = []
+
+    def count(key, why=None):
+        with lock:
+            n[key] += 1
+            if why is not None and len(errors) < 10:
+                errors.append(why)
+
+    def one(conn):
+        conn.request("GET", "/")
+        r = conn.getresponse()
+        body = r.read()
+        if r.status != 200 or not body.startswith(b"Hello"):
+            raise ValueError("status %d body %r" % (r.status, body[:40]))
+
+    def keepalive():
+        conn, used = None, False
+        while not os.path.exists(stop):
+            t0 = time.monotonic()
+            if conn is None:
+                conn, used = http.client.HTTPConnection("127.0.0.1", port, timeout=10), False
+            try:
+                one(conn)
+                used = True
+                count("ok")
+            except (http.client.RemoteDisconnected, ConnectionResetError,
+                    BrokenPipeError) as e:
+                conn.close()
+                conn = None
+                if not used:
+                    count("failed", "new keep-alive connection: %r" % e)
+                    continue
+                # Closed by the server while idle: send it again, anew.
+                count("retried")
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                try:
+                    one(conn)
+                    used = True
+                    count("ok")
+                except Exception as e2:
+                    count("failed", "retry: %r" % e2)
+                    conn.close()
+                    conn = None
+            except Exception as e:
+                count("failed", "keep-alive: %r" % e)
+                conn.close()
+                conn = None
+            time.sleep(max(0, 1 / RATE - (time.monotonic() - t0)))
+
+    def fresh():
+        while not os.path.exists(stop):
+            t0 = time.monotonic()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.request("GET", "/", headers={"Connection": "close"})
+                r = conn.getresponse()
+                body = r.read()
+                if r.status != 200 or not body.startswith(b"Hello"):
+                    raise ValueError("status %d" % r.status)
+                count("ok")
+            except Exception as e:
+                count("failed", "new connection: %r" % e)
+            finally:
+                conn.close()
+            time.sleep(max(0, 1 / RATE - (time.monotonic() - t0)))
+
+    t0 = time.monotonic()
+    ts = [threading.Thread(target=keepalive), threading.Thread(target=fresh)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    secs = time.monotonic() - t0
+    with open(out, "w") as f:
+        f.write("%d %d %d %.0f\n" % (n["ok"], n["failed"], n["retried"],
+                                      (n["ok"] + n["failed"]) / secs))
+        for e in errors:
+            f.write("# %s\n" % e)
+
+
 def main():
     port, cmd = int(sys.argv[1]), sys.argv[2]
     if cmd == "keepalive":
@@ -221,6 +312,8 @@ def main():
         burst(port, int(sys.argv[3]))
     elif cmd == "hold":
         hold(port, int(sys.argv[3]), sys.argv[4])
+    elif cmd == "load":
+        load(port, sys.argv[3], sys.argv[4])
     else:
         sys.exit("unknown command " + cmd)
 

@@ -45,6 +45,15 @@ trap _cleanup EXIT
 plan() { echo "1..$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
+# newest_only WHAT: skips unless the suite runs on the newest Python
+# (or by hand): logic that is the same whatever Python the app runs on.
+newest_only() {
+	_newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
+	if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$_newest" ]; then
+		skip_all "$1, checked once, on the newest Python ($_newest)"
+	fi
+}
+
 ok() {
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then

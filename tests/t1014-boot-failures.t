@@ -6,10 +6,7 @@
 # the newest one only (the backoff makes it take about 35 s).
 . "$(dirname "$0")/lib.sh"
 
-newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
-if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$newest" ]; then
-	skip_all "supervisor logic, checked once, on the newest Python ($newest)"
-fi
+newest_only "supervisor logic"
 plan 4
 
 mkdir -p "$T/app"

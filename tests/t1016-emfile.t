@@ -8,10 +8,7 @@
 # on the newest one only.
 . "$(dirname "$0")/lib.sh"
 
-newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
-if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$newest" ]; then
-	skip_all "HTTP engine logic, checked once, on the newest Python ($newest)"
-fi
+newest_only "HTTP engine logic"
 # 1024 is the usual default; forkd needs more than 1001 (its zygote's
 # descriptors 1000 and 1001), so it is also about the least it runs with.
 limit=1024
@@ -22,8 +19,10 @@ fi
 ulimit -Sn $limit || skip_all "cannot set ulimit -n $limit"
 plan 11
 
-# --keep-alive 60: idle connections must not be closed under the test.
-start_forkd --app app:app --chdir "$APPDIR" -w 1 --keep-alive 60
+# --keep-alive 60: idle connections must not be closed under the test;
+# --park-after 0: nor parked with the supervisor after a second idle
+# (balanced keep-alive), which would free the worker's descriptors.
+start_forkd --app app:app --chdir "$APPDIR" -w 1 --keep-alive 60 --park-after 0
 ok $? "forkd starts one worker under ulimit -n $limit"
 w=$(worker_pids)
 is "$(sed -n 's/^Max open files *\([0-9]*\).*/\1/p' "/proc/$w/limits")" $limit \

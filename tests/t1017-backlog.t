@@ -9,10 +9,7 @@
 # app runs on: checked on the newest one only.
 . "$(dirname "$0")/lib.sh"
 
-newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
-if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$newest" ]; then
-	skip_all "kernel and HTTP engine behaviour, checked once, on the newest Python ($newest)"
-fi
+newest_only "kernel and HTTP engine behaviour"
 # With it set the kernel resets the connections it cannot queue.
 if [ "$(cat /proc/sys/net/ipv4/tcp_abort_on_overflow 2>/dev/null)" = 1 ]; then
 	skip_all "net.ipv4.tcp_abort_on_overflow is 1"

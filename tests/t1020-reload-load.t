@@ -11,102 +11,13 @@
 # checked on the newest Python only.
 . "$(dirname "$0")/lib.sh"
 
-newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
-if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$newest" ]; then
-	skip_all "supervisor logic, checked once, on the newest Python ($newest)"
-fi
+newest_only "supervisor logic"
 plan 7
 
 start_forkd --app app:app --chdir "$APPDIR" -w 2
 ok $? "forkd starts with 2 workers"
 
-cat > "$T/client.py" <<'PY'
-import http.client, os, sys, threading, time
-
-port, stop, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-RATE = 150                      # per thread: two threads, 300 req/s
-lock = threading.Lock()
-n = {"ok": 0, "failed": 0, "retried": 0}
-errors = []
-
-def count(key, why=None):
-    with lock:
-        n[key] += 1
-        if why is not None and len(errors) < 10:
-            errors.append(why)
-
-def one(conn):
-    conn.request("GET", "/")
-    r = conn.getresponse()
-    body = r.read()
-    if r.status != 200 or not body.startswith(b"Hello"):
-        raise ValueError("status %d body %r" % (r.status, body[:40]))
-
-def keepalive():
-    conn, used = None, False
-    while not os.path.exists(stop):
-        t0 = time.monotonic()
-        if conn is None:
-            conn, used = http.client.HTTPConnection("127.0.0.1", port, timeout=10), False
-        try:
-            one(conn)
-            used = True
-            count("ok")
-        except (http.client.RemoteDisconnected, ConnectionResetError,
-                BrokenPipeError) as e:
-            conn.close()
-            conn = None
-            if not used:
-                count("failed", "new keep-alive connection: %r" % e)
-                continue
-            # Closed by the server while idle: send it again, anew.
-            count("retried")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                one(conn)
-                used = True
-                count("ok")
-            except Exception as e2:
-                count("failed", "retry: %r" % e2)
-                conn.close()
-                conn = None
-        except Exception as e:
-            count("failed", "keep-alive: %r" % e)
-            conn.close()
-            conn = None
-        time.sleep(max(0, 1 / RATE - (time.monotonic() - t0)))
-
-def fresh():
-    while not os.path.exists(stop):
-        t0 = time.monotonic()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            conn.request("GET", "/", headers={"Connection": "close"})
-            r = conn.getresponse()
-            body = r.read()
-            if r.status != 200 or not body.startswith(b"Hello"):
-                raise ValueError("status %d" % r.status)
-            count("ok")
-        except Exception as e:
-            count("failed", "new connection: %r" % e)
-        finally:
-            conn.close()
-        time.sleep(max(0, 1 / RATE - (time.monotonic() - t0)))
-
-t0 = time.monotonic()
-ts = [threading.Thread(target=keepalive), threading.Thread(target=fresh)]
-for t in ts:
-    t.start()
-for t in ts:
-    t.join()
-secs = time.monotonic() - t0
-with open(out, "w") as f:
-    f.write("%d %d %d %.0f\n" % (n["ok"], n["failed"], n["retried"],
-                                  (n["ok"] + n["failed"]) / secs))
-    for e in errors:
-        f.write("# %s\n" % e)
-PY
-"$PY" "$T/client.py" "$PORT" "$T/stop" "$T/result" &
+"$PY" "$TOP/tests/client.py" "$PORT" load "$T/stop" "$T/result" &
 client=$!
 sleep 1
 

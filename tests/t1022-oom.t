@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root, to make a memory cgroup"
-newest=$("$TOP/scripts/find-python.sh" | head -n 1 | cut -d' ' -f1)
-if [ -n "${FORKD_PYVER:-}" ] && [ "$FORKD_PYVER" != "$newest" ]; then
-	skip_all "supervisor logic, checked once, on the newest Python ($newest)"
-fi
+newest_only "supervisor logic"
 CG=
 v1=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
 v2=$(sed -n 's/^0::\(.*\)$/\1/p' /proc/self/cgroup)

@@ -9,6 +9,7 @@
 # worker and are closed at --keep-alive; an idle connection outlives a
 # reload; and --park-after 0 turns it off.
 . "$(dirname "$0")/lib.sh"
+newest_only "HTTP engine and supervisor logic"
 plan 12
 
 mkdir -p "$T/app"
