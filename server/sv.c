@@ -786,10 +786,9 @@ sv_channel_closed(struct sv *sv, const struct sv_event *ev)
 			s->respawn_ms = 0;
 		}
 	}
-	if (sv->mode == SV_RUN) {
-		a = sv_act(sv, SV_ACT_STRAYS);
-		a->gen = ev->gen;
-	}
+	/* Stopping too: such a worker would outlive forkd a moment. */
+	a = sv_act(sv, SV_ACT_STRAYS);
+	a->gen = ev->gen;
 }
 
 static void

@@ -112,5 +112,9 @@ like "$(get /)" '^v5 ' "the new code answers"
 
 stop_forkd
 is "$STATUS" 0 "forkd stops with exit 0"
+# A stopped worker may still be on its way out as forkd's last line is
+# written: give the kernel a moment.
+wait_for "[ \$(pgrep -fc 'forkd: .*app ver:app') -eq 0 ]" 5
 is "$(pgrep -fc 'forkd: .*app ver:app')" 0 "no zygote or worker is left behind"
+pgrep -fa 'forkd: .*app ver:app' | sed 's/^/# left: /' >&2
 done_testing
