@@ -7,7 +7,7 @@
 # server, and "proxy", wrk against nginx in front of forkd and gunicorn,
 # with nginx's upstream keep-alive on and off.  Run by hand (or `make
 # bench-http`); with the defaults about 13 minutes for the direct part
-# and 10 for the proxy part.
+# and 8 for the proxy part.
 #
 #   bench/http.sh [-p PARTS] [-t THREADS]
 #                 [-r ROUNDS] [-d SECONDS] [-c CONNS] [-w "WORKER COUNTS"]
