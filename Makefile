@@ -11,7 +11,9 @@
 #   make bench-hello     forkd vs gunicorn on the hello app (bench/results/)
 #   make bench-memory    forkd's seal modes vs gunicorn (with and without a seal
 #                        hook) and uWSGI, Flask and Django, and the ablation
-#   make bench-http      req/s and p99 vs gunicorn, uWSGI, and nginx as a ceiling
+#   make bench-http      req/s and p99 vs gunicorn, uWSGI, and nginx as a ceiling;
+#                        then behind nginx, upstream keep-alive on and off
+#                        (HTTP_PARTS=direct or HTTP_PARTS=proxy: one of the two)
 
 BUILD	?= build
 ifeq ($(origin PYTHON), undefined)
@@ -145,8 +147,9 @@ bench-hello: deps
 bench-memory: deps
 	bench/memory.sh
 
+HTTP_PARTS ?= direct proxy
 bench-http: deps
-	bench/http.sh
+	bench/http.sh -p "$(HTTP_PARTS)"
 
 clean:
 	rm -rf build

@@ -176,18 +176,6 @@ done
 set -- $PYVERS_ALL
 HPY=${PYEXE[$1]}
 HPY_VER=$1
-# pyorigin PATH: where an interpreter comes from, in words: the report
-# names no machine's paths.
-pyorigin() {
-	local root
-	root=$(pyenv root 2>/dev/null || true)
-	case $1 in
-	/usr/bin/*) echo "Debian's ${1##*/}" ;;
-	"$root"/*) [ -n "$root" ] && echo "pyenv's ${1##*/}" || echo "${1##*/}" ;;
-	*) grep -qx "$1" "$TOP/build/pythons" 2>/dev/null &&
-		echo "${1##*/}, built by make deps" || echo "${1##*/}" ;;
-	esac
-}
 # immortal VER: the Python has immortal objects (3.12+).
 immortal() { "${PYEXE[$1]}" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; }
 

@@ -12,9 +12,10 @@
 #   free_port PY               a TCP port free on 127.0.0.1 right now, asked
 #                              of the kernel with PY (for nginx, which cannot
 #                              bind port 0 and say which port it got)
-#   bench_traps                on exit stop wrk ($WRK_PID) and the server
-#                              ($SERVER_PID), remove $WORK unless BENCH_KEEP
-#                              is set; INT, TERM and HUP exit through it
+#   bench_traps                on exit stop wrk ($WRK_PID), the proxy
+#                              ($PROXY_PID) and the server ($SERVER_PID),
+#                              remove $WORK unless BENCH_KEEP is set; INT,
+#                              TERM and HUP exit through it
 #   dist_path PY MODULE...     nothing if PY imports the modules as it is,
 #                              else the directory (where Debian's python3
 #                              finds them) that makes PY import them on
@@ -22,6 +23,7 @@
 #   other_benches              the other bench scripts running now
 #   busy_others                processes outside this script's tree that
 #                              have used 20% of a CPU or more
+#   pyorigin PATH              where an interpreter comes from, in words
 #
 # The caller sets PROG (its name, for messages).  SC2034 is off: the
 # STOP_* variables are for the caller.
@@ -167,12 +169,28 @@ busy_others() {
 		printf "%s %s%% %s;", p, c, substr($0, 1, 90) }' | sed 's/;$//'
 }
 
+# pyorigin PATH: where an interpreter comes from, in words: the reports
+# name no machine's paths.  Needs TOP (the repository).
+pyorigin() {
+	local root
+	root=$(pyenv root 2>/dev/null || true)
+	case $1 in
+	/usr/bin/*) echo "Debian's ${1##*/}" ;;
+	"$root"/*) [ -n "$root" ] && echo "pyenv's ${1##*/}" || echo "${1##*/}" ;;
+	*) grep -qx "$1" "$TOP/build/pythons" 2>/dev/null &&
+		echo "${1##*/}, built by make deps" || echo "${1##*/}" ;;
+	esac
+}
+
 # bench_traps: installs the cleanup every bench script needs on any exit.
 bench_cleanup() {
 	trap - EXIT INT TERM HUP
 	if [ -n "${WRK_PID:-}" ] && alive "$WRK_PID"; then
 		kill -TERM "$WRK_PID" 2>/dev/null
 		wait "$WRK_PID" 2>/dev/null
+	fi
+	if [ -n "${PROXY_PID:-}" ] && alive "$PROXY_PID"; then
+		stop_tree "$PROXY_PID" 5
 	fi
 	if [ -n "${SERVER_PID:-}" ] && alive "$SERVER_PID"; then
 		echo "$PROG: stopping the server still running (pid $SERVER_PID)" >&2

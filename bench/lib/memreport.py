@@ -35,6 +35,7 @@ from collections import Counter, OrderedDict, defaultdict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cowreport import KINDS, LISTS, read_cow_report  # noqa: E402
 from report import med, read_tsv  # noqa: E402
+from report import parse_bench as parse_wrk  # noqa: E402
 
 WORK, OUT, CHARTS = sys.argv[1:4]
 MiB = 1024.0
@@ -55,26 +56,6 @@ def read_meta():
 
 def tsv(name):
     return read_tsv(os.path.join(WORK, name))
-
-
-def parse_wrk(path):
-    """The bench: lines of urls.lua, or {} if the file has none."""
-    out = {"statuses": {}}
-    if not os.path.exists(path):
-        return {}
-    with open(path, errors="replace") as f:
-        for line in f:
-            if not line.startswith("bench: "):
-                continue
-            rest = line[len("bench: "):].strip()
-            if rest.startswith("status "):
-                k, _, v = rest[len("status "):].partition("=")
-                out["statuses"][k] = int(v)
-                continue
-            for kv in rest.split():
-                k, _, v = kv.partition("=")
-                out[k] = float(v)
-    return out if "rps" in out else {}
 
 
 def mem_of(rows, runid, phase):

@@ -51,6 +51,27 @@ def parse_wrk(path):
     return r
 
 
+def parse_bench(path):
+    """The bench: lines of urls.lua (bench/lib/urls.lua) as numbers, and
+    the statuses seen under "statuses"; {} if the file has none."""
+    out = {"statuses": {}}
+    if not os.path.exists(path):
+        return {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            if not line.startswith("bench: "):
+                continue
+            rest = line[len("bench: "):].strip()
+            if rest.startswith("status "):
+                k, _, v = rest[len("status "):].partition("=")
+                out["statuses"][k] = int(v)
+                continue
+            for kv in rest.split():
+                k, _, v = kv.partition("=")
+                out[k] = float(v)
+    return out if "rps" in out else {}
+
+
 def read_tsv(path):
     if not os.path.exists(path):
         return []

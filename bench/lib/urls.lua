@@ -2,14 +2,16 @@
 --
 --   URLS_FILE=paths.txt wrk -t2 -c32 -d15s -s bench/lib/urls.lua URL
 --   wrk ... -s bench/lib/urls.lua URL -- paths.txt
+--   wrk ... -s bench/lib/urls.lua URL            (URL's own path only)
 --
 -- The file holds one path a line (lines not starting with "/" are
--- ignored); the file given after "--" wins over $URLS_FILE.  Each wrk
+-- ignored); the file given after "--" wins over $URLS_FILE; without
+-- either, every request is GET of the URL's path and query.  Each wrk
 -- thread walks the whole list, starting at its own offset.  Every
 -- response is counted by status, and done() prints, after wrk's own
 -- summary, machine-readable lines:
 --
---   bench: requests=N duration_us=N rps=F p50_us=N p99_us=N max_us=N
+--   bench: requests=N duration_us=N rps=F p50_us=N p99_us=N p999_us=N max_us=N
 --   bench: non2xx=N connect=N read=N write=N timeout=N status_errors=N
 --   bench: status STATUS=N          (one line per status seen)
 
@@ -46,10 +48,10 @@ end
 
 function init(args)
    local file = args[1] or os.getenv("URLS_FILE")
-   if not file or file == "" then
-      error("urls.lua: give the paths file after -- or in URLS_FILE")
+   local list = {wrk.path}
+   if file and file ~= "" then
+      list = load(file)
    end
-   local list = load(file)
    for i, p in ipairs(list) do
       paths[i] = wrk.format("GET", p)
    end
@@ -86,10 +88,11 @@ function done(summary, latency, requests)
    table.sort(keys)
    local e = summary.errors
    io.write(string.format(
-      "bench: requests=%d duration_us=%d rps=%.2f p50_us=%d p99_us=%d max_us=%d\n",
+      "bench: requests=%d duration_us=%d rps=%.2f p50_us=%d p99_us=%d p999_us=%d max_us=%d\n",
       summary.requests, summary.duration,
       summary.requests / (summary.duration / 1e6),
-      latency:percentile(50), latency:percentile(99), latency.max))
+      latency:percentile(50), latency:percentile(99),
+      latency:percentile(99.9), latency.max))
    io.write(string.format(
       "bench: non2xx=%d connect=%d read=%d write=%d timeout=%d status_errors=%d\n",
       non2xx, e.connect, e.read, e.write, e.timeout, e.status))

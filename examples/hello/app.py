@@ -6,6 +6,7 @@ Routes:
   /env              the environ as JSON (str values only)
   /error            raises (forkd answers 500 and keeps serving)
   /slow?s=2         sleeps, then answers (graceful-stop tests)
+  /sleep?ms=10      sleeps that many ms (bench/http.sh's proxy part)
   /stream           a generator body with a close() that is logged
   /write            uses the write() callable
   /pid              worker id and pid, to tell workers apart
@@ -77,6 +78,9 @@ def app(environ, start_response):
         return [b"h\xc3\xa9llo"]
     if path == "/slow":
         time.sleep(float(qs.get("s", ["1"])[0]))
+        return _text(start_response, "slept\n")
+    if path == "/sleep":
+        time.sleep(int(qs.get("ms", ["10"])[0]) / 1000.0)
         return _text(start_response, "slept\n")
     if path == "/stream":
         start_response("200 OK", [("Content-Type", "text/plain")])
