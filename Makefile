@@ -47,7 +47,7 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/sv.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
 	   server/cowtally.c server/cowfault.c server/admin.c \
-	   server/admincmd.c server/park.c server/upgrade.c server/zygfail.c server/zygready.c
+	   server/admincmd.c server/park.c server/upgrade.c server/notify.c server/zygfail.c server/zygready.c
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
 	   http/http_util.c http/accesslog.c
@@ -151,8 +151,36 @@ HTTP_PARTS ?= direct proxy
 bench-http: deps
 	bench/http.sh -p "$(HTTP_PARTS)"
 
+# Installs like a system program: PREFIX (/usr/local) and DESTDIR as
+# usual.  forkd finds forkd-zygote beside itself; the units' paths are
+# rewritten to PREFIX.
+PREFIX	?= /usr/local
+BINDIR	 = $(DESTDIR)$(PREFIX)/bin
+UNITDIR	 = $(DESTDIR)$(PREFIX)/lib/systemd/system
+MANDIR	 = $(DESTDIR)$(PREFIX)/share/man/man1
+DOCDIR	 = $(DESTDIR)$(PREFIX)/share/doc/forkd
+
+install: all
+	install -d $(BINDIR) $(UNITDIR) $(MANDIR) $(DOCDIR)
+	install -m 0755 $(BUILD)/forkd $(BUILD)/forkd-zygote $(BUILD)/forkctl \
+	    $(BINDIR)/
+	for u in forkd@.service forkd@.socket; do \
+		sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' systemd/$$u > \
+		    $(UNITDIR)/$$u && chmod 0644 $(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 doc/man/forkd.1 doc/man/forkctl.1 $(MANDIR)/
+	install -m 0644 systemd/forkd.env.example doc/deploy.md $(DOCDIR)/
+
+uninstall:
+	rm -f $(BINDIR)/forkd $(BINDIR)/forkd-zygote $(BINDIR)/forkctl \
+	    $(UNITDIR)/forkd@.service $(UNITDIR)/forkd@.socket \
+	    $(MANDIR)/forkd.1 $(MANDIR)/forkctl.1 \
+	    $(DOCDIR)/forkd.env.example $(DOCDIR)/deploy.md
+	-rmdir $(DOCDIR) 2>/dev/null
+
 clean:
 	rm -rf build
 
-.PHONY: all units deps run test asan fuzz clean bench-hello bench-memory
+.PHONY: all units deps run test asan fuzz clean bench-hello bench-memory \
+	install uninstall
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -311,6 +311,7 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 			return config_err(err, errlen,
 			    "--app %s: want module:callable", cfg.zyg.app);
 	}
+	cfg.binds_given = cfg.nbinds > 0;
 	if (cfg.nbinds == 0)
 		cfg.binds[cfg.nbinds++] = "127.0.0.1:8000";
 	*ret_cfg = cfg;

@@ -20,6 +20,7 @@ struct config {
 	/* The supervisor's own. */
 	const char	*binds[CONFIG_MAX_BINDS];
 	size_t		 nbinds;
+	int		 binds_given;		/* -b, not the default */
 	unsigned	 workers;
 	unsigned	 timeout;		/* seconds on a request; 0: none */
 	uint64_t	 max_requests;		/* per worker, then recycled; 0 */

@@ -146,6 +146,13 @@ void	upgrade_start(struct forkd *);
 int	upgrade_reaped(struct forkd *, pid_t, int status);
 void	upgrade_tick(struct forkd *);
 
+/* notify.c: systemd's notify protocol, when $NOTIFY_SOCKET is set. */
+void	notify_init(void);
+void	notify_tick(struct forkd *, uint64_t now);
+void	notify_mainpid(pid_t);
+/* $NOTIFY_SOCKET as it was (an upgrade passes it on), or NULL. */
+const char *notify_socket(void);
+
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);
 void	admincmd_close(struct forkd *);

@@ -186,6 +186,8 @@ forkd_event(struct forkd *f, struct sv_event *ev, char *why, size_t len)
 	for (i = 0; i < f->sv.nact; i++)
 		forkd_act(f, &f->sv.act[i]);
 	forkd_drain_pending(f, first);
+	/* systemd hears of a reload or a stop as it happens. */
+	notify_tick(f, ev->now);
 	if (f->sv.done)
 		f->done = 1;
 	return r;
@@ -374,6 +376,7 @@ forkd_tick_done(struct op *op, int res, uint32_t flags)
 	ev.now = now;
 	(void)forkd_event(f, &ev, NULL, 0);
 	park_tick(f->park, now);
+	notify_tick(f, now);
 	if (f->sv.mode == SV_RUN) {
 		cow_tick(f);
 		if (f->admin != NULL)
@@ -478,39 +481,79 @@ forkd_access_log(struct forkd *f)
 	f->cfg.zyg.access_log = path;
 }
 
+/*
+ * Listening sockets forkd did not bind: count of them from fd 3 up, of
+ * an upgrade's old forkd (from) or systemd's socket activation.
+ */
+static void
+forkd_adopt(struct forkd *f, int count, const char *from, const char *names)
+{
+	struct listen_spec	ls;
+	char			desc[300], name[64];
+	int			i, fd;
+	size_t			n;
+
+	if (count > CONFIG_MAX_BINDS)
+		fatalx(EXIT_USAGE, "%s: %d listening sockets, forkd takes at "
+		    "most %d", from, count, CONFIG_MAX_BINDS);
+	for (i = 0; i < count; i++) {
+		memset(&ls, 0, sizeof(ls));
+		ls.kind = LISTEN_FD;
+		ls.fd = 3 + i;
+		if ((fd = listen_open(&ls, f->cfg.backlog)) < 0)
+			fatalc(fd, "%s: fd %d", from, 3 + i);
+		f->listen_fds[f->nlisten++] = fd;
+		/* LISTEN_FDNAMES: colon-separated, the unit's FileDescriptorName=. */
+		name[0] = '\0';
+		if (names != NULL) {
+			n = strcspn(names, ":");
+			snprintf(name, sizeof(name), " \"%.*s\"", (int)n, names);
+			names = names[n] == ':' ? names + n + 1 : NULL;
+		}
+		if (listen_describe(fd, desc, sizeof(desc)) != 0)
+			snprintf(desc, sizeof(desc), "fd %d", fd);
+		log_info("listening on %s (%s%s)", desc, from, name);
+	}
+}
+
 static void
 forkd_listen(struct forkd *f)
 {
 	struct listen_spec	ls;
 	char			desc[300];
+	const char		*pid = getenv("LISTEN_PID");
+	const char		*fds = getenv("LISTEN_FDS");
 	size_t			i;
-	int			fd;
+	int			fd, n;
 
-	if (f->inherit_listen >= 0 &&
-	    (size_t)f->inherit_listen != f->cfg.nbinds)
-		fatalx(EXIT_USAGE, "upgrade: the old forkd had %d listeners, "
-		    "this one's arguments name %zu", f->inherit_listen,
-		    f->cfg.nbinds);
+	/* sd_listen_fds(3): for this process only; not for its children. */
+	n = pid != NULL && fds != NULL && atol(pid) == (long)getpid() ?
+	    atoi(fds) : 0;
+	if (f->inherit_listen >= 0) {
+		forkd_adopt(f, f->inherit_listen, "the upgraded forkd's socket",
+		    NULL);
+		n = 0;
+	} else if (n > 0) {
+		if (f->cfg.binds_given)
+			log_info("systemd passed %d listening sockets: -b is "
+			    "ignored", n);
+		forkd_adopt(f, n, "systemd's socket", getenv("LISTEN_FDNAMES"));
+	}
+	(void)unsetenv("LISTEN_PID");
+	(void)unsetenv("LISTEN_FDS");
+	(void)unsetenv("LISTEN_FDNAMES");
+	if (f->nlisten > 0)
+		return;
 	for (i = 0; i < f->cfg.nbinds; i++) {
 		if (listen_parse(f->cfg.binds[i], &ls) != 0)
 			fatalx(EXIT_USAGE, "-b %s: want HOST:PORT, [V6]:PORT, "
 			    "unix:PATH or fd://N", f->cfg.binds[i]);
-		/* An upgrade: the old forkd's socket, bound already. */
-		if (f->inherit_listen >= 0) {
-			ls.kind = LISTEN_FD;
-			ls.fd = 3 + (int)i;
-		}
 		if ((fd = listen_open(&ls, f->cfg.backlog)) < 0)
 			fatalc(fd, "cannot listen on %s", f->cfg.binds[i]);
 		f->listen_fds[f->nlisten++] = fd;
 		(void)listen_bound_port(fd, &ls);
-		if (f->inherit_listen >= 0 &&
-		    listen_describe(fd, desc, sizeof(desc)) == 0)
-			log_info("listening on %s (the upgraded forkd's "
-			    "socket)", desc);
-		else
-			log_info("listening on %s",
-			    listen_format(&ls, desc, sizeof(desc)));
+		log_info("listening on %s",
+		    listen_format(&ls, desc, sizeof(desc)));
 	}
 }
 
@@ -612,6 +655,7 @@ main(int argc, char *argv[])
 	}
 	f.argv = argv;
 	upgrade_inherit(&f);
+	notify_init();
 	forkd_find_zygote(&f);
 	if (f.cfg.version)
 		forkd_version(&f);

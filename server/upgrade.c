@@ -106,6 +106,8 @@ upgrade_exec(struct forkd *f, int notify)
 		(void)setenv("FORKD_UPGRADE_ADMIN", num, 1);
 	snprintf(num, sizeof(num), "%d", UPGRADE_FIRST_FD + n - 1);
 	(void)setenv("FORKD_UPGRADE_NOTIFY", num, 1);
+	if (notify_socket() != NULL)
+		(void)setenv("NOTIFY_SOCKET", notify_socket(), 1);
 	sigemptyset(&all);
 	(void)sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -164,6 +166,8 @@ upgrade_read_done(struct op *op, int res, uint32_t flags)
 		log_info("upgrade: forkd pid %d serves: this one stops, and "
 		    "leaves it the sockets", (int)f->upgrade_pid);
 		admin_disown(f->admin);
+		/* systemd: the unit's main process is the new forkd now. */
+		notify_mainpid(f->upgrade_pid);
 		f->handed_over = 1;
 		forkd_stop(f, SV_STOP_GRACEFUL, EXIT_CLEAN);
 		return;
