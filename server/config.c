@@ -23,6 +23,8 @@ enum {
 	OPT_STATS,
 	OPT_COW_REPORT,
 	OPT_ADMIN,
+	OPT_USER,
+	OPT_GROUP,
 	OPT_MAX_REQ,
 	OPT_MAX_JITTER,
 	OPT_MAX_MEM,
@@ -40,6 +42,8 @@ static const struct option config_options[] = {
 	{ "stats-interval",	required_argument,	NULL, OPT_STATS },
 	{ "cow-report",		required_argument,	NULL, OPT_COW_REPORT },
 	{ "admin",		required_argument,	NULL, OPT_ADMIN },
+	{ "user",		required_argument,	NULL, OPT_USER },
+	{ "group",		required_argument,	NULL, OPT_GROUP },
 	{ "timeout",		required_argument,	NULL, 't' },
 	{ "max-requests",	required_argument,	NULL, OPT_MAX_REQ },
 	{ "max-requests-jitter", required_argument,	NULL, OPT_MAX_JITTER },
@@ -104,6 +108,9 @@ config_usage(FILE *fp)
 "                          attribute (which objects were written); logged\n"
 "                          every --stats-interval (count; doc/cow.md)\n"
 "  --cow-report FILE       also write the tracker's report as JSON to FILE\n"
+"  --user USER             the zygote and workers run as USER (and its\n"
+"                          group); forkd, started as root, binds first\n"
+"  --group GROUP           ... and as GROUP\n"
 "  --admin PATH            the admin socket forkctl talks to (default:\n"
 "                          $RUNTIME_DIRECTORY/forkd.sock, else forkd.sock\n"
 "                          in the app's directory; none: no socket)\n"
@@ -263,6 +270,14 @@ config_parse(int argc, char *argv[], struct config *ret_cfg, char *err,
 				return config_err(err, errlen, "--timeout %s: "
 				    "want seconds from 0 (none) to 86400",
 				    optarg);
+			break;
+		case OPT_USER:
+		case OPT_GROUP:
+			if (*optarg == '\0')
+				return config_err(err, errlen, "--%s: want a "
+				    "name or a number", c == OPT_USER ? "user" :
+				    "group");
+			*(c == OPT_USER ? &cfg.user : &cfg.group) = optarg;
 			break;
 		case OPT_ADMIN:
 			if (*optarg == '\0')

@@ -21,6 +21,8 @@ struct config {
 	const char	*binds[CONFIG_MAX_BINDS];
 	size_t		 nbinds;
 	int		 binds_given;		/* -b, not the default */
+	const char	*user;			/* --user: the zygote's, workers' */
+	const char	*group;
 	unsigned	 workers;
 	unsigned	 timeout;		/* seconds on a request; 0: none */
 	uint64_t	 max_requests;		/* per worker, then recycled; 0 */

@@ -235,6 +235,9 @@ cow_zygote_starting(struct forkd *f, unsigned gen)
 		return -errno;
 	}
 	c->dir_gen = gen;
+	/* The zygote writes its files there, as --user. */
+	if (f->drop && chown(c->dir, f->run_uid, f->run_gid) == -1)
+		return -errno;
 	return 0;
 }
 

@@ -67,6 +67,9 @@ struct forkd {
 	struct park		*park;		/* balanced keep-alive, or NULL */
 	struct rlimit		 nofile;	/* as started: the zygote's */
 	unsigned		 park_max;	/* connections it may hold */
+	int			 drop;		/* --user: run the app as */
+	uid_t			 run_uid;
+	gid_t			 run_gid;
 	int			 status_fd;	/* the workers' status page */
 	struct status_page	*status;
 	uint64_t		 last_tick_ms;	/* to see the loop stall */

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <liburing.h>
@@ -474,6 +476,9 @@ forkd_access_log(struct forkd *f)
 		path = abs;	/* lives as long as the process */
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	/* The workers open it again, as --user. */
+	if (fd != -1 && f->drop && fchown(fd, f->run_uid, f->run_gid) == -1)
+		log_warnc(-errno, "--access-log %s: chown", path);
 	if (fd == -1)
 		fatalx(EXIT_USAGE, "--access-log %s: %s",
 		    f->cfg.zyg.access_log, strerror(errno));
@@ -603,6 +608,46 @@ forkd_nofile(struct forkd *f)
 	    (unsigned)(rl.rlim_cur / 2);
 }
 
+/*
+ * --user, --group: the zygote and its workers run as them, so the app
+ * never holds root; forkd itself binds the sockets first, and stays the
+ * one that can signal and watch them.
+ */
+static void
+forkd_user(struct forkd *f)
+{
+	struct passwd	*pw = NULL;
+	struct group	*gr;
+	char		*end;
+	unsigned long	 n;
+
+	if (f->cfg.user == NULL && f->cfg.group == NULL)
+		return;
+	if (geteuid() != 0)
+		fatalx(EXIT_USAGE, "--user and --group need forkd started as "
+		    "root");
+	if (f->cfg.user != NULL) {
+		n = strtoul(f->cfg.user, &end, 10);
+		pw = *end == '\0' ? getpwuid((uid_t)n) : getpwnam(f->cfg.user);
+		if (pw == NULL)
+			fatalx(EXIT_USAGE, "--user %s: no such user",
+			    f->cfg.user);
+		f->run_uid = pw->pw_uid;
+		f->run_gid = pw->pw_gid;
+	}
+	if (f->cfg.group != NULL) {
+		n = strtoul(f->cfg.group, &end, 10);
+		gr = *end == '\0' ? getgrgid((gid_t)n) : getgrnam(f->cfg.group);
+		if (gr == NULL)
+			fatalx(EXIT_USAGE, "--group %s: no such group",
+			    f->cfg.group);
+		f->run_gid = gr->gr_gid;
+	}
+	f->drop = 1;
+	log_info("the zygote and workers run as uid %u gid %u",
+	    (unsigned)f->run_uid, (unsigned)f->run_gid);
+}
+
 static void
 forkd_setup_signals(struct forkd *f)
 {
@@ -672,6 +717,7 @@ main(int argc, char *argv[])
 			    f.cfg.zyg.warmup, strerror(errno));
 		f.cfg.zyg.warmup = abs;	/* lives as long as the process */
 	}
+	forkd_user(&f);
 	forkd_access_log(&f);
 
 	forkd_nofile(&f);

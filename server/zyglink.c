@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -110,6 +111,10 @@ zyglink_exec(struct forkd *f, unsigned generation, int ctl,
 		(void)!write(fd, FORKD_OOM_SCORE_ADJ, strlen(FORKD_OOM_SCORE_ADJ));
 		close(fd);
 	}
+	/* --user: before PDEATHSIG, which a change of credentials clears. */
+	if (f->drop && (setgroups(0, NULL) == -1 ||
+	    setgid(f->run_gid) == -1 || setuid(f->run_uid) == -1))
+		_exit(EXIT_SYSCALL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != supervisor)
 		_exit(EXIT_SYSCALL);
 	sigfillset(&all);

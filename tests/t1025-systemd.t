@@ -3,10 +3,11 @@
 # (READY=1 once the workers serve, STATUS=, RELOADING=1 with
 # MONOTONIC_USEC= then READY=1 on a reload, STOPPING=1, WATCHDOG=1),
 # socket activation under systemd-socket-activate (no -b), and the
-# units in systemd/ accepted by systemd-analyze verify.
+# units in systemd/ accepted by systemd-analyze verify, --user, and
+# make install and uninstall.
 . "$(dirname "$0")/lib.sh"
 newest_only "supervisor logic"
-plan 15
+plan 18
 
 # The fake notify socket: a datagram socket that writes each message
 # on a line of its own, "|" for the newlines within.
@@ -83,6 +84,25 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	ok 0 "# SKIP systemd-analyze is missing"
 fi
+# --user: forkd binds as root; its zygote and workers run as the user.
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	mkdir -p "$T/uapp"
+	cp "$APPDIR/app.py" "$T/uapp/"
+	chmod 755 "$T" "$T/uapp"
+	start_forkd --app app:app --chdir "$T/uapp" -w 2 --user nobody
+	nob=$(id -u nobody)
+	uids=$(for p in $(worker_pids) $(sed -n 's/.*zygote pid \([0-9]*\) ready.*/\1/p' "$LOG"); do
+		awk '/^Uid:/ { print $2 }' "/proc/$p/status"; done | sort -u | tr '\n' ' ')
+	is "$uids" "$nob " "--user nobody: the zygote and workers run as nobody"
+	is "$(awk '/^Uid:/ { print $2 }' "/proc/$FORKD_PID/status")" 0 "forkd itself stays root"
+	like "$(get /)" "Hello" "and they answer"
+	stop_forkd
+else
+	ok 0 "# SKIP needs root and a user nobody"
+	ok 0 "# SKIP needs root and a user nobody"
+	ok 0 "# SKIP needs root and a user nobody"
+fi
+
 # make install: PREFIX and DESTDIR, the units' paths, make uninstall.
 make -s -C "$TOP" install BUILD="$FORKD_BUILD" PYTHON="${FORKD_PYTHON:-}" \
     PREFIX=/opt/fk DESTDIR="$T/inst" > "$T/install.out" 2>&1
