@@ -51,7 +51,7 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
 	   http/http_util.c http/accesslog.c
-PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c \
+PRELOAD	:= preload/main.c preload/zygote.c preload/worker.c preload/sandbox.c \
 	   preload/seal.c preload/warmup.c preload/pack.c \
 	   preload/py_embed.c preload/py_warmup.c preload/cowreg.c \
 	   preload/ready.c
@@ -100,7 +100,7 @@ $(BUILD)/forkctl: $(call obj,ctl/forkctl.c common/json.c)
 $(BUILD)/forkd-zygote: $(call obj,$(PRELOAD) $(PYHOOKS) $(HTTP) $(COMMON))
 	@test -n "$(PYCONFIG)" || { echo "no CPython >= 3.11 with headers found: run make deps" >&2; exit 100; }
 	@test -n "$(PY_EMBED)" || { scripts/find-python.sh --embed "$(PYTHON)" >/dev/null; exit 100; }
-	$(CC) $(LDFLAGS) -o $@ $^ $(PY_EMBED)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PY_EMBED) -lseccomp
 
 $(BUILD)/tests/%: tests/%.c $(UNITLIB)
 	@mkdir -p $(@D) $(BUILD)/obj/tests

@@ -47,6 +47,12 @@ static const char *const pack_names[] = {
 };
 
 static const char *const onoff_names[] = { "off", "on", NULL };
+static const char *const sandbox_names[] = {
+	[SANDBOX_OFF] =		"off",
+	[SANDBOX_DEFAULT] =	"default",
+	[SANDBOX_STRICT] =	"strict",
+	NULL
+};
 
 /* --forwarded-allow-ips: one word, "*" or addresses and commas. */
 static int
@@ -161,6 +167,8 @@ static const struct zygopt zygopts_table[] = {
 	  .def = PACK_AUTO, .want = "want auto, on or off" },
 	{ ROW("fill-holes", ZYGOPT_ENUM, fill_holes), .names = onoff_names,
 	  .def = 1, .want = "want on or off" },
+	{ ROW("seccomp", ZYGOPT_ENUM, seccomp), .names = sandbox_names,
+	  .def = SANDBOX_DEFAULT, .want = "want default, strict or off" },
 	{ ROW("watch-types", ZYGOPT_BOOL, watch_types) },
 	{ ROW("cow", ZYGOPT_ENUM, cow), .names = cow_mode_names,
 	  .def = COW_COUNT, .want = "want off, count or attribute" },

@@ -41,6 +41,13 @@ enum seal_mode {
 	SEAL_FULL,	/* collect, immortalize, gc.freeze, malloc_trim, THP */
 };
 
+/* --seccomp: the workers' filter (preload/sandbox.c). */
+enum sandbox_mode {
+	SANDBOX_OFF = 0,
+	SANDBOX_DEFAULT,	/* EPERM for calls an app has no use for */
+	SANDBOX_STRICT,		/* and no program nor process; stops */
+};
+
 enum pack_mode {
 	PACK_AUTO = 0,	/* where it pays: under the full and freeze seals */
 	PACK_ON,	/* also under --seal none */
@@ -74,6 +81,7 @@ struct zygopts {
 	enum cow_mode	 cow;			/* the write tracker's mode */
 	const char	*access_log;		/* absolute path, "-" or NULL */
 	const char	*access_log_format;	/* NULL: ACCESSFMT_DEFAULT */
+	enum sandbox_mode seccomp;
 
 	/* Set by the supervisor at each start. */
 	unsigned	 nlisten;		/* listeners, from fd 4 on */

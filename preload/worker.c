@@ -20,6 +20,7 @@
 #include "proctitle.h"
 #include "proto.h"
 #include "py.h"
+#include "sandbox.h"
 #include "zygote.h"
 
 /* A keep-alive connection idle this long is parked with the supervisor:
@@ -173,6 +174,14 @@ worker_main(const struct zygote_opts *o, unsigned id, unsigned gen,
 			    "logs no request until SIGUSR1 reopens it",
 			    o->cfg.access_log);
 		so.access_log = &al;
+	}
+	/* After the post_fork hooks, for every thread they started. */
+	if ((r = sandbox_load(o->cfg.seccomp)) != 0) {
+		log_warnc(r, "seccomp: cannot load the filter%s",
+		    o->cfg.seccomp == SANDBOX_STRICT ? ": stopping" :
+		    ": serving without it");
+		if (o->cfg.seccomp == SANDBOX_STRICT)
+			_exit(EXIT_SYSCALL);
 	}
 	py_release_gil();
 	r = http_serve(&so, py_wsgi_handle, handler_arg, &stats);

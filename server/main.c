@@ -768,6 +768,7 @@ main(int argc, char *argv[])
 	    (int)getpid(), f.cfg.workers, f.cfg.zyg.app);
 	f.sv.workers = f.cfg.workers;
 	f.sv.graceful_timeout = f.cfg.zyg.graceful_timeout;
+	f.sv.seccomp_strict = f.cfg.zyg.seccomp == SANDBOX_STRICT;
 	if ((r = sv_init(&f.sv, now_ms())) != 0)
 		fatalc(r, "the worker table");
 	/* sv_init ordered the first zygote. */

@@ -465,6 +465,13 @@ sv_describe(const struct sv *sv, const struct worker *w, int st, char *buf,
 	size_t	n;
 
 	wstatus_describe(st, buf, len);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS && sv->seccomp_strict) {
+		n = strlen(buf);
+		/* Its own last line names the call, when it could say it. */
+		snprintf(buf + n, len - n, ": a system call --seccomp strict "
+		    "denies (running a program, or a process)");
+		return;
+	}
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL ||
 	    w->kill_ms == UINT64_MAX)
 		return;

@@ -171,6 +171,7 @@ struct sv {
 	/* Set before sv_init. */
 	unsigned		 workers;
 	unsigned		 graceful_timeout;	/* s */
+	int			 seccomp_strict;	/* for the words of SIGSYS */
 
 	struct generation	 gen[SV_GENS];
 	unsigned		 next_gen;	/* the next id */
