@@ -47,7 +47,7 @@ SERVER	:= server/main.c server/config.c server/listen.c server/loop.c \
 	   server/slots.c server/sv.c server/zyglink.c server/wstatus.c \
 	   server/memstat.c server/cow.c server/cowmap.c server/cowreport.c \
 	   server/cowtally.c server/cowfault.c server/admin.c \
-	   server/admincmd.c server/park.c server/upgrade.c server/notify.c server/zygfail.c server/zygready.c
+	   server/admincmd.c server/park.c server/upgrade.c server/notify.c server/doctor.c server/zygfail.c server/zygready.c
 # The workers' HTTP engine, linked into forkd-zygote (and the unit tests).
 HTTP	:= http/http_parse.c http/http_resp.c http/http_conn.c \
 	   http/http_util.c http/accesslog.c

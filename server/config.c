@@ -60,6 +60,7 @@ config_usage(FILE *fp)
 {
 	fputs(
 "usage: forkd --app MODULE:CALLABLE [options]\n"
+"       forkd doctor            what this host gives forkd\n"
 "       forkd [options] MODULE:CALLABLE\n"
 "\n"
 "  --app SPEC              WSGI app: module:name or module:factory(args)\n"

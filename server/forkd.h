@@ -156,6 +156,9 @@ void	notify_mainpid(pid_t);
 /* $NOTIFY_SOCKET as it was (an upgrade passes it on), or NULL. */
 const char *notify_socket(void);
 
+/* doctor.c: "forkd doctor"; its exit status. */
+int	doctor_run(struct forkd *);
+
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);
 void	admincmd_close(struct forkd *);

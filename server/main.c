@@ -689,6 +689,11 @@ main(int argc, char *argv[])
 		f.link[i].pidfd = -1;
 	}
 	log_init("forkd", LOG_LEVEL_INFO);
+	/* forkd doctor: the host's checks, nothing started. */
+	if (argc == 2 && strcmp(argv[1], "doctor") == 0) {
+		forkd_find_zygote(&f);
+		return doctor_run(&f);
+	}
 	if (config_parse(argc, argv, &f.cfg, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		fprintf(stderr, "try 'forkd --help'\n");

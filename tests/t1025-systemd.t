@@ -7,7 +7,7 @@
 # make install and uninstall.
 . "$(dirname "$0")/lib.sh"
 newest_only "supervisor logic"
-plan 18
+plan 20
 
 # The fake notify socket: a datagram socket that writes each message
 # on a line of its own, "|" for the newlines within.
@@ -102,6 +102,13 @@ else
 	ok 0 "# SKIP needs root and a user nobody"
 	ok 0 "# SKIP needs root and a user nobody"
 fi
+
+# forkd doctor: every check, and forkd can run here (the tests do).
+out=$("$FORKD" doctor)
+is $? 0 "forkd doctor exits 0 on this host"
+like "$(printf '%s\n' "$out" | awk '{ print $2 }' | tr '\n' ' ')" \
+    "io_uring pidfd copy-on-write transparent KSM seccomp python immortal" \
+    "and checks io_uring, pidfd, userfaultfd, THP, KSM, seccomp and the Python"
 
 # make install: PREFIX and DESTDIR, the units' paths, make uninstall.
 make -s -C "$TOP" install BUILD="$FORKD_BUILD" PYTHON="${FORKD_PYTHON:-}" \
