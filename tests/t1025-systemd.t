@@ -7,7 +7,7 @@
 # make install and uninstall.
 . "$(dirname "$0")/lib.sh"
 newest_only "supervisor logic"
-plan 20
+plan 21
 
 # The fake notify socket: a datagram socket that writes each message
 # on a line of its own, "|" for the newlines within.
@@ -81,7 +81,14 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/# verify: /' >&2
 	is "$rc" 0 "systemd-analyze verify accepts systemd/forkd@.service and forkd@.socket"
+	score=$(cd "$T/units" && systemd-analyze security --offline=yes \
+	    ./forkd@demo.service 2>/dev/null |
+	    sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+	echo "# systemd-analyze security --offline=yes: exposure $score" >&2
+	ok $(awk -v s="${score:-99}" 'BEGIN { exit !(s <= 3.0) }'; echo $?) \
+	    "its exposure level, offline, is at most 3.0 ($score)"
 else
+	ok 0 "# SKIP systemd-analyze is missing"
 	ok 0 "# SKIP systemd-analyze is missing"
 fi
 # --user: forkd binds as root; its zygote and workers run as the user.
