@@ -13,8 +13,8 @@
  * one's now.  If the new forkd exits first, or closes the pipe without
  * "R", the old one serves on and says why.
  *
- * Not done: under systemd the new forkd would have to become the unit's
- * main process (MAINPID=, issue 11); keep-alive connections the old
+ * Under systemd the old forkd sends MAINPID= with the new one's pid
+ * before it stops (notify.c).  Not done: keep-alive connections the old
  * supervisor holds parked are closed with it.
  */
 #include <sys/wait.h>
