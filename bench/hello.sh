@@ -287,7 +287,7 @@ bench_one() { # NAME ROUND
 	    "$STOP_MS" "$STOP_KILLED" "$((n - WORKERS))" "$log" >>"$WORK/stops.tsv"
 	grep -Ev -- "$(expected "$name")" "$log" | head -n 50 |
 	    sed "s/^/$name	$r	/" >>"$WORK/unexpected.tsv"
-	head -n 200 "$log" >"$RAW/$name-r$r.log"
+	head -n 200 "$log" | redact >"$RAW/$name-r$r.log"
 }
 
 # --- the run ------------------------------------------------------------------

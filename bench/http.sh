@@ -414,12 +414,6 @@ wait_ready() {
 	return 1
 }
 
-# redact: a filter that names the repository's and the work directory's
-# files by their relative paths: the results name no machine's paths.
-redact() {
-	sed -e "s|$WORK/||g; s|$TOP/||g; s|$TOP|.|g"
-}
-
 # bare: a filter that names every program and file given by an absolute
 # path by its last component (for other processes' command lines).
 bare() {

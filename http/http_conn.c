@@ -165,15 +165,13 @@ conn_park(struct server *s, struct conn *c)
 {
 	struct park_hdr	h;
 	uint64_t	now;
-	struct timespec	ts;
 	int		r;
 
 	if (s->o->park_fd < 0 || c->parked || c == s->current ||
 	    (c->state != CONN_IDLE && c->state != CONN_HEAD) ||
 	    c->len > PARK_BYTES_MAX || c->out.len > c->out.off)
 		return -EINVAL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = conn_now_ms();	/* clock_gettime: async-signal-safe */
 	h.magic = PARK_MAGIC;
 	h.nrequests = c->nrequests;
 	h.left_ms = c->deadline_ms > now ? (uint32_t)(c->deadline_ms - now) :

@@ -687,10 +687,8 @@ admincmd_handle(void *arg, const struct admin_peer *peer, const char *line,
 		jw_key(&w, "ok");
 		jw_bool(&w, 1);
 		if (ev.type == SV_EV_RELOAD) {
-			/* "generation N" */
 			jw_key(&w, "generation");
-			jw_uint(&w, strtoul(why + strcspn(why, "0123456789"),
-			    NULL, 10));
+			jw_uint(&w, f->sv.reloading);
 		} else {
 			jw_key(&w, "workers");
 			jw_uint(&w, ev.n);

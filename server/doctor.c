@@ -32,8 +32,7 @@ doctor_say(int good, int essential, const char *what, const char *state,
 		doctor_bad = 1;
 }
 
-/* The first line of a file, or "" */
-static void
+void
 doctor_read(const char *path, char *buf, size_t len)
 {
 	FILE	*fp;

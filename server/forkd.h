@@ -158,6 +158,8 @@ const char *notify_socket(void);
 
 /* doctor.c: "forkd doctor"; its exit status. */
 int	doctor_run(struct forkd *);
+/* The first line of a file, without its newline; "" if unreadable. */
+void	doctor_read(const char *path, char *buf, size_t len);
 
 /* admincmd.c: the admin socket and its commands (doc/admin.md). */
 int	admincmd_open(struct forkd *);

@@ -420,8 +420,7 @@ forkd_version(struct forkd *f)
 	struct io_uring	ring;
 	int		r;
 	char		*argv[3];
-	FILE		*thp;
-	char		 thpmode[128] = "unknown";
+	char		 thpmode[128];
 	char		 cow[192];
 
 	uname(&u);
@@ -435,13 +434,10 @@ forkd_version(struct forkd *f)
 	printf("pidfd: %s\n", r >= 0 ? "yes" : strerror(-r));
 	if (r >= 0)
 		close(r);
-	if ((thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled",
-	    "r")) != NULL) {
-		if (fgets(thpmode, sizeof(thpmode), thp) != NULL)
-			thpmode[strcspn(thpmode, "\n")] = '\0';
-		fclose(thp);
-	}
-	printf("transparent huge pages: %s\n", thpmode);
+	doctor_read("/sys/kernel/mm/transparent_hugepage/enabled", thpmode,
+	    sizeof(thpmode));
+	printf("transparent huge pages: %s\n", thpmode[0] != '\0' ? thpmode :
+	    "unknown");
 	cow_probe(cow, sizeof(cow));
 	printf("copy-on-write tracker: %s\n", cow);
 	fflush(stdout);

@@ -311,8 +311,8 @@ test_roundtrip(void)
 	o.nlisten = 16;
 	o.supervisor = INT_MAX;
 	o.generation = UINT_MAX;
-	o.cow_ranges = "/tmp/forkd-cow.abcdef/ranges";
-	o.cow_index = "/tmp/forkd-cow.abcdef/index";
+	o.cow_ranges = "cow-dir/ranges";
+	o.cow_index = "cow-dir/index";
 
 	memset(&d, 0, sizeof(d));
 	r = roundtrip(&o, &d);

@@ -209,3 +209,10 @@ bench_traps() {
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
 }
+
+# redact: a filter that names the repository's and the work directory's
+# files by their relative paths ($TOP and $WORK, the caller's): the
+# results name no machine's paths.
+redact() {
+	sed -e "s|$WORK/||g; s|$TOP/||g; s|$TOP|.|g"
+}
