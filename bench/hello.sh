@@ -285,7 +285,7 @@ bench_one() { # NAME ROUND
 	n=$(grep -Ec -- "$(started "$name")" "$log")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$r" "$STOP_STATUS" \
 	    "$STOP_MS" "$STOP_KILLED" "$((n - WORKERS))" "$log" >>"$WORK/stops.tsv"
-	grep -Ev -- "$(expected "$name")" "$log" | head -n 50 |
+	grep -Ev -- "$(expected "$name")" "$log" | head -n 50 | redact |
 	    sed "s/^/$name	$r	/" >>"$WORK/unexpected.tsv"
 	head -n 200 "$log" | redact >"$RAW/$name-r$r.log"
 }
